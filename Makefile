@@ -1,0 +1,39 @@
+# Everything a fresh machine needs: `make run` serves the site, `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := webapp
+
+.PHONY: run dev test setup catalogs db clean
+
+run: setup
+	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
+
+dev: setup
+	$(BIN)/flask run --debug
+
+test: setup $(VENV)/.test-installed
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed catalogs db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+catalogs: $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations --statistics
+
+db: $(VENV)/.installed
+	$(BIN)/flask init-db
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

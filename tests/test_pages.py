@@ -1,0 +1,156 @@
+"""The International relations page in both languages, the redirect, and error pages."""
+
+import re
+
+import pytest
+
+SEED_SV = [
+    "Internationella relationer",
+    "Göteborg är en hållbar stad som är öppen mot världen.",
+    "Göteborgs Stad har flera partnerstäder",
+    "De flesta av samarbetena har en historisk bakgrund.",
+    "Nelson Mandela Bay",
+    "Internationellt centrum för lokal demokrati (ICLD)",
+    "ett sjuttiotal internationella organisationer",
+    "Eurocities, ECCAR, ICLEI och POLIS",
+    "representeras Göteborgs Stad av stadens ledande politiker",
+    "Kontakta stadsledningskontoret",
+    "Telefon och e-post",
+    "Göteborgs Stads kontaktcenter",
+    "Gustaf Adolfs Torg 4A",
+    "Till sidans huvudinnehåll",
+]
+SEED_EN = [
+    "International relations",
+    "Gothenburg is a sustainable city that is open to the world.",
+    "The City of Gothenburg has several partner cities",
+    "Most of these partnerships have a historical background.",
+    "Nelson Mandela Bay Municipality",
+    "Swedish International Centre for Local Democracy (ICLD)",
+    "about seventy international organizations",
+    "Eurocities, ECCAR, ICLEI and POLIS",
+    "represented by the city’s leading politicians",
+    "Contact the City Executive Office",
+    "Phone and e-mail",
+    "Gothenburg’s contact centre",
+    "Gustaf Adolfs Torg 4A",
+    "Skip to main content",
+]
+CITIES = ["Chicago", "Kiel", "Krakow", "Lyon", "Newcastle", "Rostock", "Shanghai", "Tallinn", "Xi’an"]
+COUNTRIES = {
+    "sv": ["USA", "Tyskland", "Polen", "Frankrike", "Storbritannien", "Tyskland", "Kina", "Estland", "Kina"],
+    "en": ["United States", "Germany", "Poland", "France", "United Kingdom", "Germany", "China", "Estonia", "China"],
+}
+
+
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("en-GB,en;q=0.9", "/en/"),
+        ("sv-SE,sv;q=0.9,en;q=0.8", "/sv/"),
+        ("de-DE,en;q=0.5", "/en/"),
+        ("de-DE,fr;q=0.9", "/sv/"),
+        ("", "/sv/"),
+        ("en;q=0.2,sv;q=0.8", "/sv/"),
+    ],
+)
+def test_root_redirects_by_accept_language(client, accept, expected):
+    response = client.get("/", headers={"Accept-Language": accept} if accept else {})
+    assert response.status_code == 303
+    assert response.headers["Location"] == expected
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("lang, texts", [("sv", SEED_SV), ("en", SEED_EN)])
+def test_page_has_all_seed_content_in_its_language(client, lang, texts):
+    response = client.get(f"/{lang}/")
+    assert response.status_code == 200
+    html = response.text
+    for text in texts:
+        assert text in html, text
+    assert 'href="tel:+46313650000">031-365 00 00</a>' in html
+    assert "Göteborgs Stad, 404 82 Göteborg" in html
+
+
+def test_english_page_has_no_swedish_contact_block(client):
+    html = client.get("/en/").text
+    for swedish in ("Telefon och e-post", "Ställ en fråga", "Kontakta stadsledningskontoret", "Till sidans"):
+        assert swedish not in html
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_partner_cities_with_country_names_from_cldr(client, lang):
+    html = client.get(f"/{lang}/").text
+    items = re.findall(
+        r'<li><span class="partner-cities__city">(.*?)</span>, <span class="partner-cities__country">(.*?)</span></li>',
+        html,
+    )
+    assert items == list(zip(CITIES, COUNTRIES[lang]))
+
+
+@pytest.mark.parametrize("lang, other", [("sv", "en"), ("en", "sv")])
+def test_language_markup(client, lang, other):
+    html = client.get(f"/{lang}/").text
+    assert f'<html lang="{lang}">' in html
+    assert html.count("<h1") == 1
+    assert f'<link rel="canonical" href="http://localhost/{lang}/">' in html
+    for code in ("sv", "en"):
+        assert f'<link rel="alternate" hreflang="{code}" href="http://localhost/{code}/">' in html
+    assert '<link rel="alternate" hreflang="x-default" href="http://localhost/">' in html
+    assert f'<a href="/{other}/" lang="{other}" hreflang="{other}">' in html
+    # The skip link is the first thing in the body, pointing at <main>.
+    body = html.split("<body>", 1)[1].lstrip()
+    assert body.startswith('<a class="skip-link" href="#main">')
+    assert '<main id="main"' in html
+    for landmark in ("<header", "<nav", "<main", "<footer"):
+        assert landmark in html
+    assert '<meta name="description" content="' in html
+
+
+def test_titles_and_descriptions_differ_per_language(client):
+    sv, en = client.get("/sv/").text, client.get("/en/").text
+    assert "<title>Internationella relationer – Göteborgs Stad</title>" in sv
+    assert "<title>International relations – City of Gothenburg</title>" in en
+
+
+def test_no_external_resources(client):
+    html = client.get("/sv/").text
+    for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert not src.startswith(("http://", "https://", "//")) or src.startswith("http://localhost/"), src
+
+
+@pytest.mark.parametrize(
+    "path, headers, lang, title",
+    [
+        ("/sv/finns-inte", {}, "sv", "Sidan finns inte"),
+        ("/en/missing", {}, "en", "Page not found"),
+        ("/xx/", {"Accept-Language": "en"}, "en", "Page not found"),
+        ("/xx/", {"Accept-Language": "sv"}, "sv", "Sidan finns inte"),
+        ("/nothing/here", {}, "sv", "Sidan finns inte"),
+    ],
+)
+def test_404_in_the_visitors_language(client, path, headers, lang, title):
+    response = client.get(path, headers=headers)
+    assert response.status_code == 404
+    assert f'<html lang="{lang}">' in response.text
+    assert f"<h1>{title}</h1>" in response.text
+    assert f'href="/{lang}/"' in response.text
+
+
+@pytest.mark.parametrize("lang, title", [("sv", "Det går inte att göra så här"), ("en", "That action is not possible here")])
+def test_405_in_the_visitors_language(client, lang, title):
+    response = client.delete(f"/{lang}/")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert f"<h1>{title}</h1>" in response.text
+
+
+def test_500_page_is_translated(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    @app.get("/en/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = client.get("/en/boom")
+    assert response.status_code == 500
+    assert "<h1>Something went wrong on our side</h1>" in response.text

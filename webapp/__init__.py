@@ -1,0 +1,31 @@
+"""The City of Gothenburg's International relations site."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from htmx_flask import Htmx
+
+from . import db, errors, i18n, pages, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+htmx = Htmx()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=os.environ.get("WEBAPP_INSTANCE_PATH", str(ROOT / "instance")),
+    )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    settings.configure(app, test_config)
+
+    htmx.init_app(app)
+    i18n.init_app(app)
+    db.init_app(app)
+    errors.init_app(app)
+    pages.init_app(app)
+    return app

@@ -1,0 +1,100 @@
+"""The SQLite database: one connection per request, and the schema's migrations."""
+
+import sqlite3
+from pathlib import Path
+
+import click
+from flask import current_app, g
+from flask.cli import with_appcontext
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("webapp")
+
+
+@migrations()
+def m001_submissions(db: Database) -> None:
+    table = db["submissions"]
+    table.create(
+        {
+            "id": int,
+            "reference": str,
+            "created_at": str,
+            "locale": str,
+            "email": str,
+            "message": str,
+            "status": str,
+            "idempotency_key": str,
+        },
+        pk="id",
+        not_null={"reference", "created_at", "locale", "message", "status", "idempotency_key"},
+        defaults={"status": "new"},
+    )
+    table.create_index(["reference"], unique=True)
+    table.create_index(["idempotency_key"], unique=True)
+    table.create_index(["created_at"])
+
+
+def connect(path: str | Path, timeout: float = 5.0) -> Database:
+    """Open the database with the durability settings every connection needs.
+
+    `timeout` is how long a statement waits for another writer (seconds).
+    """
+    conn = sqlite3.connect(str(path), timeout=timeout)
+    db = Database(conn, execute_plugins=False)
+    # WAL lets readers and one writer work at once; FULL makes every commit
+    # reach the disk before we tell a visitor their message is stored.
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    return db
+
+
+def get_db() -> Database:
+    if "db" not in g:
+        config = current_app.config
+        g.db = connect(config["DATABASE"], config["DATABASE_TIMEOUT"])
+    return g.db
+
+
+def close_db(exc: BaseException | None = None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def migrate(path: str | Path) -> list[str]:
+    """Create the database if needed and apply pending migrations; returns their names."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = connect(path)
+    try:
+        db.enable_wal()
+        pending = [m.name for m in migrations.pending(db)]
+        migrations.apply(db)
+        return pending
+    finally:
+        db.close()
+
+
+def pending_migrations(path: str | Path) -> list[str]:
+    db = connect(path)
+    try:
+        return [m.name for m in migrations.pending(db)]
+    finally:
+        db.close()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create the database and apply any pending migrations (safe to run again)."""
+    path = current_app.config["DATABASE"]
+    applied = migrate(path)
+    if applied:
+        click.echo(f"Applied {', '.join(applied)} to {path}")
+    else:
+        click.echo(f"{path} is up to date")
+
+
+def init_app(app) -> None:
+    app.teardown_appcontext(close_db)
+    app.cli.add_command(init_db_command)

@@ -1,0 +1,48 @@
+"""Error pages in the visitor's language, with a way back."""
+
+from flask import render_template
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+# What a visitor is told for each error we show a page for.
+MESSAGES = {
+    404: (
+        _l("Page not found"),
+        _l("The page you asked for does not exist. It may have moved, or the address may be mistyped."),
+    ),
+    405: (
+        _l("That action is not possible here"),
+        _l("This address cannot be used in that way. Go back and try again from the page."),
+    ),
+    413: (
+        _l("Too much was sent"),
+        _l("What you sent is larger than we can receive. Shorten your message and send it again."),
+    ),
+    500: (
+        _l("Something went wrong on our side"),
+        _l("We could not show the page. Try again in a while."),
+    ),
+}
+
+
+def render_error(code: int):
+    title, text = MESSAGES.get(code, MESSAGES[500])
+    return render_template("error.html", code=code, title=title, text=text), code
+
+
+def handle_http_exception(exc: HTTPException):
+    if exc.code not in MESSAGES:
+        return exc
+    body, code = render_error(exc.code)
+    # Keep the headers the exception carries (Allow on a 405).
+    headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+    return body, code, headers
+
+
+def handle_unexpected(exc: InternalServerError):
+    return render_error(500)
+
+
+def init_app(app) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(InternalServerError, handle_unexpected)

@@ -1,0 +1,54 @@
+"""The site's pages, under a /<lang>/ prefix, and the root redirect."""
+
+from flask import Blueprint, abort, g, jsonify, redirect, render_template, url_for
+
+from . import content
+from .db import get_db
+from .i18n import LANGUAGES, negotiate_language
+
+root = Blueprint("root", __name__)
+bp = Blueprint("site", __name__, url_prefix="/<lang>")
+
+
+@root.get("/")
+def index_redirect():
+    response = redirect(url_for("site.index", lang=negotiate_language()), code=303)
+    response.vary.add("Accept-Language")
+    return response
+
+
+@root.get("/healthz")
+def healthz():
+    """200 when the database takes a write lock, 503 when it cannot."""
+    try:
+        db = get_db()
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+    except Exception as exc:  # any failure means "not healthy", never a 500
+        return jsonify(status="unavailable", database=type(exc).__name__), 503
+    return jsonify(status="ok", database="writable")
+
+
+@bp.url_value_preprocessor
+def pull_lang(endpoint, values):
+    lang = values.pop("lang")
+    if lang not in LANGUAGES:
+        abort(404)
+    g.lang = lang
+
+
+@bp.url_defaults
+def add_lang(endpoint, values):
+    if "lang" not in values and "lang" in g:
+        values["lang"] = g.lang
+
+
+@bp.get("/")
+def index():
+    return render_template("index.html")
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals["content"] = content
+    app.register_blueprint(root)
+    app.register_blueprint(bp)

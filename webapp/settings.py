@@ -1,0 +1,54 @@
+"""Configuration: defaults, then WEBAPP_* environment variables, then a kept secret key."""
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    # Bodies larger than this are refused with 413 before they are read.
+    "MAX_CONTENT_LENGTH": 64 * 1024,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "gbg_session",
+    "HTTPS": False,
+    # Seconds a request waits for another writer before the visitor is told to retry.
+    "DATABASE_TIMEOUT": 5.0,
+    # The CSRF token lasts as long as the session, so a visitor who takes an
+    # hour over a message is not turned away.
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+
+def load_secret_key(instance_path: str | Path) -> str:
+    """Read the instance folder's secret key, creating it (mode 0600) on first run.
+
+    Several gunicorn workers may start at once: the key is written to a private
+    temporary file and linked into place, so nobody ever reads a half-written key.
+    """
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another worker won the race; use its key
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def configure(app, test_config: dict | None = None) -> None:
+    app.config.from_mapping(DEFAULTS)
+    app.config["DATABASE"] = str(Path(app.instance_path) / "webapp.sqlite3")
+    if test_config is None:
+        app.config.from_prefixed_env("WEBAPP")
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if app.config["HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
