@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from htmx_flask import Htmx
 
-from . import db, errors, i18n, pages, settings
+from . import db, errors, i18n, pages, security, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     settings.configure(app, test_config)
 
+    security.init_app(app)
     htmx.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
