@@ -1,0 +1,111 @@
+"""Every page and fragment the site sends is valid HTML, by the Nu HTML Checker (vnu.jar);
+the stylesheets and SVG images under static/ are checked in the same run.
+
+The documents are collected through the test client into a folder and checked in one
+Java run, which takes a few seconds whatever their number.
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from webapp import errors
+from webapp.i18n import LANGUAGES
+
+ROOT = Path(__file__).resolve().parent.parent
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+# A fragment is checked inside the smallest valid document around it.
+FRAGMENT_PAGE = """<!doctype html>
+<html lang="{lang}"><head><meta charset="utf-8"><title>Fragment</title></head>
+<body>
+{fragment}
+</body></html>
+"""
+
+
+def pages_without_arguments(app):
+    """The GET pages whose only URL argument is the language: new ones are checked without listing them here."""
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint != "static" and rule.arguments <= {"lang"}:
+            yield rule
+
+
+def collect(app, client) -> dict[str, tuple[str, str]]:
+    """name -> (language, HTML) for every page, error page and fragment; fragments end in .fragment."""
+    documents = {}
+
+    def add(name, lang, response, expected_status):
+        assert response.status_code == expected_status, f"{name}: {response.status_code}"
+        assert response.mimetype == "text/html", f"{name}: {response.mimetype}"
+        documents[name] = (lang, response.get_data(as_text=True))
+
+    for lang in LANGUAGES:
+        for rule in pages_without_arguments(app):
+            path = rule.build({"lang": lang} if "lang" in rule.arguments else {}, append_unknown=False)[1]
+            response = client.get(path)
+            if response.mimetype == "text/html" and response.status_code == 200:
+                add(f"{lang}-{rule.endpoint}", lang, response, 200)
+        add(f"{lang}-404", lang, client.get(f"/{lang}/no-such-page"), 404)
+        add(f"{lang}-405", lang, client.delete(f"/{lang}/"), 405)
+        # Every other error page we have, rendered as its handler would.
+        for code in errors.MESSAGES:
+            with app.test_request_context(f"/{lang}/"):
+                documents[f"{lang}-{code}"] = (lang, errors.render_error(code)[0])
+    return documents
+
+
+@pytest.fixture
+def vnu():
+    java = shutil.which("java")
+    assert java, "java is missing: make test installs Debian's default-jre-headless"
+    assert VNU.exists(), f"{VNU} is missing: make test installs it with npm ci"
+
+    def check(paths: list[Path]) -> list[dict]:
+        result = subprocess.run(
+            [java, "-jar", str(VNU), "--format", "json", "--exit-zero-always", "--also-check-css", "--also-check-svg", *map(str, paths)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return json.loads(result.stderr)["messages"]
+
+    return check
+
+
+def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
+    paths = []
+    for name, (lang, html) in documents.items():
+        if name.endswith(".fragment"):
+            html = FRAGMENT_PAGE.format(lang=lang, fragment=html)
+        path = folder / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
+    documents = collect(app, client)
+    for lang in LANGUAGES:
+        assert f"{lang}-site.index" in documents and f"{lang}-404" in documents
+    static = [p for p in (ROOT / "static").rglob("*") if p.suffix in (".css", ".svg") and "vendor" not in p.parts]
+    messages = vnu(write(tmp_path, documents) + static)
+    errors = [
+        f"{Path(m.get('url', '?')).name}:{m.get('lastLine', '?')}: {m['message']} [{m.get('extract', '').strip()}]"
+        for m in messages
+        if m["type"] in ("error", "non-document-error") or m.get("subType") == "fatal"
+    ]
+    assert errors == [], "\n".join(errors)
+
+
+def test_the_checker_reports_errors(vnu, tmp_path):
+    page = tmp_path / "broken.html"
+    page.write_text("<!doctype html><html lang=en><head><title>x</title></head><body><p><div></p></span></body></html>")
+    css = tmp_path / "broken.css"
+    css.write_text("p { colr: red; }")
+    fragment = write(tmp_path, {"x.fragment": ("en", '<div data-hx-post="/x" hx-target="#y"></div>')})
+    messages = vnu([page, css, *fragment])
+    assert {Path(m["url"]).name for m in messages if m["type"] == "error"} == {"broken.html", "broken.css", "x.fragment.html"}
