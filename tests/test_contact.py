@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from helpers import Visitor, hidden_value, rows, textarea
+from tests.helpers import Visitor, hidden_value, rows, textarea
 
 LANGS = ["sv", "en"]
 TEXT = {
