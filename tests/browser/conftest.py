@@ -22,6 +22,7 @@ document.addEventListener("securitypolicyviolation", (event) => {
     source: event.sourceFile,
     line: event.lineNumber,
     sample: event.sample,
+    element: event.target instanceof Element ? event.target.outerHTML.slice(0, 120) : String(event.target),
   });
 });
 """
