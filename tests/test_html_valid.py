@@ -7,12 +7,15 @@ Java run, which takes a few seconds whatever their number.
 
 import json
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import Visitor
 from webapp import errors
+from webapp.forms import MESSAGE_MAX
 from webapp.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +58,63 @@ def collect(app, client) -> dict[str, tuple[str, str]]:
         for code in errors.MESSAGES:
             with app.test_request_context(f"/{lang}/"):
                 documents[f"{lang}-{code}"] = (lang, errors.render_error(code)[0])
+        documents.update(contact_form_states(app, client, lang))
     return documents
+
+
+def contact_form_states(app, client, lang):
+    """The contact form in every state a visitor can meet, as a page (no JavaScript) and as
+    the fragment htmx swaps in."""
+    documents = {}
+    visitor = Visitor(client, lang)
+
+    def add(name, response, status):
+        assert response.status_code == status, f"{name}: {response.status_code}"
+        fragment = response.request.headers.get("HX-Request") == "true"
+        documents[f"{lang}-{name}{'.fragment' if fragment else ''}"] = (lang, response.get_data(as_text=True))
+
+    bad = {"email": "åsa@", "message": "å" * (MESSAGE_MAX + 1)}
+    for htmx in (False, True):
+        kind = "htmx" if htmx else "page"
+        add(f"contact-empty-{kind}", visitor.submit(htmx=htmx), 422)
+        add(f"contact-invalid-{kind}", visitor.submit(htmx=htmx, **bad), 422)
+        response = client.post(f"/{lang}/contact", data={"message": "Hej"}, headers={"HX-Request": "true"} if htmx else {})
+        add(f"contact-no-session-{kind}", response, 400)
+        with locked(app):
+            add(f"contact-busy-{kind}", visitor.submit(htmx=htmx, message="Hej åäö"), 503)
+    add("validate-email-bad", visitor.check("email", email="åsa@"), 200)
+    add("validate-email-good", visitor.check("email", email="asa@example.se"), 200)
+    add("validate-message-required", visitor.check("message", attempted="1"), 200)
+    add("validate-message-too-long", visitor.check("message", message=bad["message"]), 200)
+    add("contact-sent", visitor.submit(htmx=True, message="Hej åäö 😀"), 200)
+    sent = visitor.submit(message="Hej åäö 😀 (utan JavaScript)")
+    assert sent.status_code == 303
+    add("thanks", client.get(sent.headers["Location"]), 200)
+    app.config["CONTACT_RATE_LIMIT"] = "0 per minute"
+    try:
+        add("contact-rate-limited-page", visitor.submit(message="Hej"), 429)
+        add("contact-rate-limited-htmx", visitor.submit(htmx=True, message="Hej"), 429)
+    finally:
+        app.config["CONTACT_RATE_LIMIT"] = "1000 per minute"
+    return documents
+
+
+class locked:
+    """Another writer holds the database, so a submit is answered 503."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __enter__(self):
+        self.timeout = self.app.config["DATABASE_TIMEOUT"]
+        self.app.config["DATABASE_TIMEOUT"] = 0.05
+        self.holder = sqlite3.connect(self.app.config["DATABASE"], isolation_level=None)
+        self.holder.execute("BEGIN EXCLUSIVE")
+
+    def __exit__(self, *exc):
+        self.holder.execute("ROLLBACK")
+        self.holder.close()
+        self.app.config["DATABASE_TIMEOUT"] = self.timeout
 
 
 @pytest.fixture
@@ -90,7 +149,8 @@ def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
 def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
     documents = collect(app, client)
     for lang in LANGUAGES:
-        assert f"{lang}-site.index" in documents and f"{lang}-404" in documents
+        for name in ("site.index", "site.privacy", "404", "contact-invalid-page", "contact-invalid-htmx.fragment", "contact-sent.fragment", "thanks"):
+            assert f"{lang}-{name}" in documents
     static = [p for p in (ROOT / "static").rglob("*") if p.suffix in (".css", ".svg") and "vendor" not in p.parts]
     messages = vnu(write(tmp_path, documents) + static)
     errors = [

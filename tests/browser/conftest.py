@@ -1,8 +1,8 @@
 """Fixtures for tests in a real browser: one live server and one Chromium per session,
 a fresh browser context per test, and a watch on the console and the CSP throughout.
 
-Every test using `page` fails if the browser logged an error, threw an uncaught
-exception or reported a CSP violation, unless the test said that error was expected.
+Every test using `page` fails if the browser logged an error or a warning, threw an
+uncaught exception or reported a CSP violation, unless the test said that was expected.
 """
 
 import re
@@ -61,8 +61,9 @@ class BrowserLog:
         self._allowed.append(re.compile(pattern))
 
     def on_console(self, message) -> None:
-        if message.type == "error":
-            self.errors.append(f"console error: {message.text} ({message.location.get('url', '')})")
+        # Warnings too: Chromium warns about a header it cannot read (an unknown Permissions-Policy feature).
+        if message.type in ("error", "warning"):
+            self.errors.append(f"console {message.type}: {message.text} ({message.location.get('url', '')})")
 
     def unexpected(self) -> list[str]:
         return [e for e in self.errors if not any(p.search(e) for p in self._allowed)]

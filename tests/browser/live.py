@@ -10,10 +10,10 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
+import gunicorn
 from playwright.sync_api import Browser, Playwright
 
 from webapp.db import migrate
@@ -87,15 +87,14 @@ class LiveServer:
         listener.listen(64)
         port = listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "-m", "gunicorn", "--bind", f"fd://{listener.fileno()}",
+                   "--workers", str(self.workers), "--graceful-timeout", "5"]
+        if gunicorn.version_info >= (27,):
+            # Otherwise every gunicorn on the machine shares one ~/.gunicorn/gunicorn.ctl.
+            command.append("--no-control-socket")
         with self.log.open("wb") as log:
             self._process = subprocess.Popen(
-                [
-                    sys.executable, "-m", "gunicorn",
-                    "--bind", f"fd://{listener.fileno()}",
-                    "--workers", str(self.workers),
-                    "--graceful-timeout", "5",
-                    "wsgi:app",
-                ],
+                [*command, "wsgi:app"],
                 cwd=ROOT,
                 env=self.environment(),
                 pass_fds=[listener.fileno()],
@@ -103,7 +102,11 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
             )
         listener.close()  # gunicorn holds its own copy
-        self._wait_until_healthy()
+        try:
+            self._wait_until_healthy()
+        except BaseException:
+            self.stop()  # __exit__ is not called when __enter__ fails: never leave a server behind
+            raise
         return self
 
     def _wait_until_healthy(self, seconds: float = 30.0) -> None:
@@ -115,10 +118,9 @@ class LiveServer:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, timed out while workers boot on a busy machine, or 503
                 pass
             time.sleep(0.1)
-        self.stop()
         raise RuntimeError(f"gunicorn did not become healthy in {seconds} s:\n{self.log.read_text()}")
 
     def stop(self) -> None:
@@ -128,6 +130,7 @@ class LiveServer:
         try:
             self._process.wait(timeout=15)
         except subprocess.TimeoutExpired:
+            # Workers notice their master is gone and exit on their own.
             self._process.kill()
             self._process.wait()
         self._process = None

@@ -1,10 +1,13 @@
-"""The page and the error page in Chromium, in every shipped language: axe-core, keyboard,
+"""The pages and the error page in Chromium, in every shipped language: axe-core, keyboard,
 focus, contrast, the language switch, narrow screens and zoom. Every test also fails on a
 console error or a CSP violation (see conftest.py)."""
 
 import pytest
 
 from webapp.i18n import LANGUAGES
+
+# Every page reachable by GET under /<lang>/ (the front page with the form, the privacy notice).
+PAGES = ["", "privacy"]
 
 from .checks import (
     assert_accessible,
@@ -30,10 +33,12 @@ def missing_page(page, browser_log):
     return open_missing
 
 
+@pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_page_passes_axe(page, lang):
-    page.goto(f"/{lang}/")
+def test_page_passes_axe(page, lang, path):
+    assert page.goto(f"/{lang}/{path}").status == 200
     assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").count() == 1
     assert_accessible(page)
 
 
@@ -47,8 +52,9 @@ def test_404_page_passes_axe(missing_page, lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_text_contrast(page, missing_page, lang):
-    page.goto(f"/{lang}/")
-    assert low_contrast_text(page) == []
+    for path in PAGES:
+        page.goto(f"/{lang}/{path}")
+        assert low_contrast_text(page) == [], path
     missing_page(lang)
     assert low_contrast_text(page) == []
 
@@ -69,7 +75,8 @@ def test_skip_link_is_first_and_moves_focus_to_main(page, lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_control_is_reached_by_tab_with_visible_focus(page, missing_page, lang):
-    for open_page in (lambda: page.goto(f"/{lang}/"), lambda: missing_page(lang)):
+    openers = [lambda path=path: page.goto(f"/{lang}/{path}") for path in PAGES] + [lambda: missing_page(lang)]
+    for open_page in openers:
         open_page()
         stops = tab_through(page)
         assert stops[0]["element"] == "a.skip-link"
@@ -80,18 +87,19 @@ def test_every_control_is_reached_by_tab_with_visible_focus(page, missing_page, 
             assert focus_problems(stop) == [], f"{stop['id']}: {focus_problems(stop)}"
 
 
+@pytest.mark.parametrize("path", PAGES)
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_language_switch(page, lang):
-    page.goto(f"/{lang}/")
+def test_language_switch_keeps_the_page(page, lang, path):
+    page.goto(f"/{lang}/{path}")
     title = page.title()
     for other in LANGUAGES:
         if other == lang:
             continue
-        page.goto(f"/{lang}/")
+        page.goto(f"/{lang}/{path}")
         current = page.locator(".language-switch [aria-current]")
         assert current.get_attribute("lang") == lang
         page.locator(f'.language-switch a[hreflang="{other}"]').click()
-        page.wait_for_url(f"**/{other}/")
+        page.wait_for_url(f"**/{other}/{path}")
         assert page.locator("html").get_attribute("lang") == other
         assert page.locator(".language-switch [aria-current]").get_attribute("lang") == other
         assert page.title() != title
@@ -126,6 +134,8 @@ def test_no_horizontal_scrolling_and_everything_shown(make_context, lang, screen
     page.goto(f"/{lang}/")
     assert horizontal_overflow(page) == 0
     assert_everything_shown(page)
+    page.goto(f"/{lang}/privacy")
+    assert horizontal_overflow(page) == 0
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -140,9 +150,22 @@ def test_text_at_200_percent(page, lang):
     assert_everything_shown(page)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_form_errors_fit_a_small_screen(make_context, browser_log, lang):
+    browser_log.allow(r"status of 422")
+    page = make_context(**SCREENS["reflow-320"]).new_page()
+    page.goto(f"/{lang}/")
+    page.locator("#email").fill("namn.efternamn.med.en.mycket.lang.adress@förvaltning.goteborg.example")
+    page.locator("#contact-form button[type=submit]").click()
+    page.locator("#error-summary").wait_for()
+    assert horizontal_overflow(page) == 0
+    assert_everything_shown(page)
+
+
 def assert_everything_shown(page):
     """Headings, the contact details and the footer are on screen, nothing is cut off at the side."""
-    for selector in ("h1", "main h2", "main h3", ".contact a[href^='tel:']", ".site-footer", ".language-switch"):
+    for selector in ("h1", "main h2", "main h3", ".contact a[href^='tel:']", ".field__label", ".field__input",
+                     "#contact-form button[type=submit]", ".site-footer", ".language-switch"):
         items = page.locator(selector)
         assert items.count() > 0, selector
         for i in range(items.count()):
