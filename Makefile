@@ -7,7 +7,7 @@ export FLASK_APP := webapp
 .PHONY: run dev test setup catalogs db clean
 
 run: setup
-	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 dev: setup
 	$(BIN)/flask run --debug
