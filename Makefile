@@ -4,18 +4,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := webapp
 
-.PHONY: run dev test setup catalogs db clean
+.PHONY: run dev test bench setup catalogs db assets clean
 
 run: setup
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# The reloader also watches static/, whose hashes the app computes at start-up.
 dev: setup
-	$(BIN)/flask run --debug
+	$(BIN)/flask run --debug --extra-files "$$(find static -type f | paste -sd:)"
 
 test: setup $(VENV)/.test-installed
 	$(BIN)/python -m pytest
 
-setup: $(VENV)/.installed catalogs db
+setup: $(VENV)/.installed catalogs db assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,10 @@ catalogs: $(VENV)/.installed
 
 db: $(VENV)/.installed
 	$(BIN)/flask init-db
+
+# Content-hashed copies of static/ with .br and .gz variants, in build/static/.
+assets: $(VENV)/.installed
+	$(BIN)/flask assets build
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

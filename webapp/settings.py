@@ -50,6 +50,8 @@ def load_secret_key(instance_path: str | Path) -> str:
 def configure(app, test_config: dict | None = None) -> None:
     app.config.from_mapping(DEFAULTS)
     app.config["DATABASE"] = str(Path(app.instance_path) / "webapp.sqlite3")
+    # Where `flask assets build` writes the hashed, compressed static files.
+    app.config["ASSETS_DIR"] = str(Path(app.root_path).parent / "build" / "static")
     if test_config is None:
         app.config.from_prefixed_env("WEBAPP")
     else:
