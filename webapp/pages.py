@@ -1,6 +1,6 @@
 """The site's pages, under a /<lang>/ prefix, and the root redirect."""
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, url_for
+from flask import Blueprint, g, jsonify, redirect, render_template, url_for
 
 from . import contact, content
 from .db import get_db
@@ -8,7 +8,9 @@ from .forms import ContactForm
 from .i18n import LANGUAGES, negotiate_language
 
 root = Blueprint("root", __name__)
-bp = Blueprint("site", __name__, url_prefix="/<lang>")
+# Only real language codes match, so a request such as /favicon.ico gets its
+# 404 at once instead of a redirect to /favicon.ico/ first.
+bp = Blueprint("site", __name__, url_prefix=f"/<any({', '.join(LANGUAGES)}):lang>")
 bp.register_blueprint(contact.bp)
 
 
@@ -33,10 +35,7 @@ def healthz():
 
 @bp.url_value_preprocessor
 def pull_lang(endpoint, values):
-    lang = values.pop("lang")
-    if lang not in LANGUAGES:
-        abort(404)
-    g.lang = lang
+    g.lang = values.pop("lang")
 
 
 @bp.url_defaults
