@@ -1,10 +1,12 @@
 """The site's pages, under a /<lang>/ prefix, and the root redirect."""
 
-from flask import Blueprint, g, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 from . import contact, content
 from .db import get_db
-from .forms import ContactForm
+from .forms import ContactForm, new_form_key
 from .i18n import LANGUAGES, negotiate_language
 
 root = Blueprint("root", __name__)
@@ -44,9 +46,32 @@ def add_lang(endpoint, values):
         values["lang"] = g.lang
 
 
+# The front page with an empty form is the same for every visitor but for the
+# CSRF token and the form key. It is rendered once per language and host (the
+# canonical links name the host) with these markers in their place, and each
+# request fills in its own values: the render and building the form were most
+# of the cost of a page view. Nothing else that differs between visitors may go
+# on this page.
+TOKEN_MARKER, KEY_MARKER = "__csrf_token__", "__form_key__"
+MAX_SHELLS = 32  # the Host header is the client's to choose
+
+
+def page_shell() -> str:
+    shells = current_app.extensions.setdefault("page_shells", {})
+    key = (g.lang, request.host_url)
+    if key not in shells:
+        form = ContactForm()
+        form.csrf_token.current_token, form.form_key.data = TOKEN_MARKER, KEY_MARKER
+        if len(shells) >= MAX_SHELLS:
+            shells.clear()
+        shells[key] = render_template("index.html", form=form)
+    return shells[key]
+
+
 @bp.get("/")
 def index():
-    return render_template("index.html", form=ContactForm())
+    # generate_csrf() and new_form_key() give what an empty ContactForm() would hold.
+    return page_shell().replace(TOKEN_MARKER, escape(generate_csrf()), 1).replace(KEY_MARKER, new_form_key(), 1)
 
 
 @bp.get("/privacy")
