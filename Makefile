@@ -42,3 +42,8 @@ assets: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
+
+# Not part of `make test`: a load test on 127.0.0.1 that takes about a minute and
+# prints a table (also in build/bench.json). See README, "Benchmark".
+bench: setup
+	$(BIN)/python bench/run.py
