@@ -26,6 +26,7 @@ import urllib.error
 import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -74,9 +75,27 @@ def http(url: str, data: bytes | None = None, headers: dict | None = None):
         return error.code, error.headers, error.read()
 
 
+class Server(NamedTuple):
+    url: str
+    pid: int  # gunicorn's master
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the master and its workers: unlike requests per
+        second, hardly changed by whatever else the machine is running."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[1]) == self.pid or stat.parent.name == str(self.pid):  # ppid, pid
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
 def gunicorn(app: str, env: dict, logs: Path):
-    """gunicorn -c gunicorn.conf.py APP on a free loopback port; yields its base URL."""
+    """gunicorn -c gunicorn.conf.py APP on a free loopback port; yields the Server."""
     port = free_port()
     env = {**os.environ, **env, "WEBAPP_BIND": f"127.0.0.1:{port}"}
     name = re.sub(r"\W+", "-", app).strip("-")
@@ -99,7 +118,7 @@ def gunicorn(app: str, env: dict, logs: Path):
                 if process.poll() is not None or time.monotonic() > deadline:
                     sys.exit(f"{app} did not start: see {logs / name}.log")
                 time.sleep(0.2)
-        yield url
+        yield Server(url, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -139,17 +158,21 @@ def count_rows(path: Path, where: str = "1") -> int:
 
 
 def run(scenario: tuple, seconds: int) -> dict:
-    """One wrk run of (url, script, headers, (database, which rows) or None).
+    """One wrk run of (server, path, script, headers, (database, which rows) or None).
 
-    For a POST load the rows it stored are counted: submissions stored per second, not responses.
+    For a POST load the rows it stored are counted: submissions stored per second,
+    not responses. The server's CPU time per request (per stored row) is recorded too.
     """
-    url, script, headers, rows = scenario
-    if rows is None:
-        return wrk(url, script, headers, seconds)
-    before = count_rows(*rows)
-    result = wrk(url, script, headers, seconds)
-    result["stored"] = count_rows(*rows) - before
-    result["stored_per_s"] = round(result["stored"] / result["seconds"], 1)
+    server, path, script, headers, rows = scenario
+    before = count_rows(*rows) if rows else 0
+    cpu = server.cpu_seconds()
+    result = wrk(server.url + path, script, headers, seconds)
+    cpu = server.cpu_seconds() - cpu
+    done = result["requests"]
+    if rows:
+        done = result["stored"] = count_rows(*rows) - before
+        result["stored_per_s"] = round(done / result["seconds"], 1)
+    result["cpu_ms"] = round(cpu * 1000 / done, 3) if done else None
     return result
 
 
@@ -222,29 +245,32 @@ def machine() -> dict:
     }
 
 
-def ratios(runs: dict) -> dict:
-    """Each scenario's rate over its baseline's in the same round; the median over the rounds."""
+def ratios(runs: dict, key=lambda r: r.get("stored_per_s", r["rps"])) -> dict:
+    """Each scenario's key(run) over its baseline's in the same round; the median over the rounds."""
     result = {}
     for name, scenario_runs in runs.items():
-        base = "post_baseline" if name.startswith("post") else "get_baseline"
-        rate = "stored_per_s" if name.startswith("post") else "rps"
-        per_round = [r[rate] / b[rate] if b[rate] else 0.0 for r, b in zip(scenario_runs, runs[base])]
-        result[name] = round(statistics.median(per_round), 3)
+        base = runs["post_baseline" if name.startswith("post") else "get_baseline"]
+        per_round = [key(r) / key(b) for r, b in zip(scenario_runs, base) if key(r) and key(b)]
+        result[name] = round(statistics.median(per_round), 3) if per_round else None
     return result
 
 
 def table(results: dict) -> str:
-    rows = [f"{'':34} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}"]
+    rows = [f"{'':30} {'per s':>7} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} {'CPU ms':>7} {'CPU ratio':>9}"]
     s = results["scenarios"]
-    for label, key, rate in [
-        ("GET baseline (fixed string)", "get_baseline", "rps"),
-        ("GET /sv/", "get", "rps"),
-        ("GET /sv/ (br, gzip)", "get_br", "rps"),
-        ("POST baseline (insert, FULL)", "post_baseline", "stored_per_s"),
-        ("POST /sv/contact (stored)", "post", "stored_per_s"),
+    for label, key in [
+        ("GET baseline (fixed string)", "get_baseline"),
+        ("GET /sv/", "get"),
+        ("GET /sv/ (br, gzip)", "get_br"),
+        ("POST baseline (insert, FULL)", "post_baseline"),
+        ("POST /sv/contact (stored)", "post"),
     ]:
         r = s[key]
-        rows.append(f"{label:34} {r[rate]:8.1f} {r['p50_ms']:8.2f} {r['p99_ms']:8.2f} {results['ratios'][key]:6.2f}")
+        cpu = statistics.median(x["cpu_ms"] for x in r["rounds"] if x["cpu_ms"])
+        rows.append(
+            f"{label:30} {r.get('stored_per_s', r['rps']):7.0f} {r['p50_ms']:7.2f} {r['p99_ms']:7.2f}"
+            f" {results['ratios'][key]:6.2f} {cpu:7.3f} {results['cpu_ratios'][key]:9.2f}"
+        )
     p = results["in_process"]
     m = results["machine"]
     rows += [
@@ -252,6 +278,8 @@ def table(results: dict) -> str:
         f"first view of /sv/: {p['first_view_bytes']} bytes in {p['first_view_requests']} requests",
         f"machine: {m['cores']} cores ({m['cpu']}), Python {m['python']}, {m['gunicorn_workers']} gunicorn workers,"
         f" load average at start {m['loadavg_at_start'][0]:.2f}",
+        "ratio: requests (or stored rows) per second over the baseline's, median of the rounds;"
+        " CPU ms: the server's CPU time per request; CPU ratio: the baseline's CPU per request over this one's",
         "targets: " + ", ".join(f"{k} {v}: {'met' if results['targets'][k] else 'MISSED'}" for k, v in TARGETS.items()),
     ]
     return "\n".join(rows)
@@ -279,7 +307,7 @@ def main() -> None:
         results["in_process"] = in_process()
         with ExitStack() as servers:
             site = servers.enter_context(gunicorn("wsgi:app", env, work))
-            page = http(site + "/sv/")[2]
+            page = http(site.url + "/sv/")[2]
             (work / "page.html").write_bytes(page)
             page_baseline = servers.enter_context(
                 gunicorn("bench.baseline:page_app()", {"BENCH_PAGE": str(work / "page.html")}, work)
@@ -287,31 +315,35 @@ def main() -> None:
             insert_baseline = servers.enter_context(
                 gunicorn("bench.baseline:insert_app()", {"BENCH_DATABASE": str(baseline_db)}, work)
             )
-            post_form = visitors(site) + POST_LUA
+            post_form = visitors(site.url) + POST_LUA
             post_plain = (
                 'wrk.method = "POST"\nwrk.body = "message=Benchmark+message"\n'
                 'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
             )
             scenarios = {
-                "get_baseline": (page_baseline + "/", "", None, None),
-                "get": (site + "/sv/", "", None, None),
-                "get_br": (site + "/sv/", "", BROWSER, None),
-                "post_baseline": (insert_baseline + "/", post_plain, None, (baseline_db, "1")),
-                "post": (site, post_form, None, (database, "status = 'new'")),
+                "get_baseline": (page_baseline, "/", "", None, None),
+                "get": (site, "/sv/", "", None, None),
+                "get_br": (site, "/sv/", "", BROWSER, None),
+                "post_baseline": (insert_baseline, "/", post_plain, None, (baseline_db, "1")),
+                "post": (site, "", post_form, None, (database, "status = 'new'")),
             }
             for scenario in scenarios.values():
                 run(scenario, WARMUP)
-            # Round by round, so load from elsewhere on the machine hits the site and the baselines alike.
+            # Round by round, each in another order, so load from elsewhere on the
+            # machine hits the site and the baselines alike.
             runs = {name: [] for name in scenarios}
-            for _ in range(ROUNDS):
-                for name, scenario in scenarios.items():
-                    runs[name].append(run(scenario, DURATION))
+            names = list(scenarios)
+            for n in range(ROUNDS):
+                for name in names[n % len(names):] + names[: n % len(names)]:
+                    runs[name].append(run(scenarios[name], DURATION))
         results["scenarios"] = {name: median_run(r) for name, r in runs.items()}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     s = results["scenarios"]
     results["page_bytes"] = len(page)  # uncompressed; the GET baseline returns as many
     results["ratios"] = ratios(runs)
+    # Baseline CPU per request over the site's: what the rate ratio would be on an otherwise idle machine.
+    results["cpu_ratios"] = ratios(runs, key=lambda r: 1 / r["cpu_ms"] if r["cpu_ms"] else None)
     results["targets"] = {
         "get_ratio": min(results["ratios"]["get"], results["ratios"]["get_br"]) >= TARGETS["get_ratio"],
         "post_ratio": results["ratios"]["post"] >= TARGETS["post_ratio"],

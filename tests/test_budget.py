@@ -77,10 +77,12 @@ def test_templates_compiled_once_per_process(app, client, monkeypatch):
         return real_compile(source, name, filename, raw, defer_init)
 
     monkeypatch.setattr(app.jinja_env, "compile", compile)
-    client.get("/sv/")
-    assert "index.html" in compiled and "base.html" in compiled
+    paths = ("/sv/", "/en/", "/sv/privacy", "/en/privacy", "/sv/no-such-page")
+    for path in paths:
+        client.get(path)
+    assert {"index.html", "base.html", "privacy.html", "error.html"} <= set(compiled)
     compiled.clear()
-    for path in ("/sv/", "/en/", "/sv/"):
+    for path in paths:
         client.get(path)
     assert compiled == []
 
