@@ -74,7 +74,7 @@ def header_size(response) -> int:
 
 def fetch(client, resource: Resource) -> bytes:
     """Request the resource, record what came over the wire, return the decoded body."""
-    response = client.get(urlsplit(resource.url).path, headers=BROWSER_HEADERS)
+    response = client.get(urlsplit(resource.url)._replace(scheme="", netloc="").geturl(), headers=BROWSER_HEADERS)
     body = response.get_data()
     resource.status = response.status_code
     resource.content_type = response.mimetype or ""
