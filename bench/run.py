@@ -31,6 +31,8 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from flask import render_template  # noqa: E402
+
 from bench.baseline import create_insert_database  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.db import migrate  # noqa: E402
@@ -66,10 +68,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http(url: str, data: bytes | None = None, headers: dict | None = None):
-    request = urllib.request.Request(url, data=data, headers=headers or {})
+def http(url: str):
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
@@ -211,8 +212,6 @@ def in_process() -> dict:
 
     with app.test_request_context("/sv/"):
         app.preprocess_request()
-        from flask import render_template
-
         render = median_ms(lambda: render_template("index.html", form=ContactForm()))
     request = median_ms(lambda: client.get("/sv/"))
     request_br = median_ms(lambda: client.get("/sv/", headers=BROWSER))
