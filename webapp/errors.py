@@ -22,6 +22,10 @@ MESSAGES = {
         _l("Too much was sent"),
         _l("What you sent is larger than we can receive. Shorten your message and send it again."),
     ),
+    415: (
+        _l("The form could not be read"),
+        _l("It was sent in a format this site does not accept. Go back to the page and send your message from there."),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l("We could not show the page. Try again in a while."),
