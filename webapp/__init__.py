@@ -7,7 +7,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import contact, db, errors, form_bodies, i18n, pages, request_log, settings, submissions_cli
+from . import contact, db, errors, form_bodies, i18n, pages, request_log, settings, startup, submissions_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,5 +35,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     contact.init_app(app)
     pages.init_app(app)
+    startup.init_app(app)
     app.cli.add_command(submissions_cli.cli)
     return app
