@@ -7,7 +7,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import contact, db, errors, form_bodies, i18n, pages, request_log, settings, startup, submissions_cli
+from . import contact, db, errors, form_bodies, i18n, pages, request_log, security, settings, startup, submissions_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     request_log.init_app(app)  # first, so its timer also covers the CSRF check
+    security.init_app(app)
     htmx.init_app(app)
     form_bodies.init_app(app)
     i18n.init_app(app)
