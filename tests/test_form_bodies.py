@@ -2,7 +2,7 @@
 
 import pytest
 
-from helpers import Visitor, rows
+from tests.helpers import Visitor, rows
 
 
 def post_raw(visitor, body: bytes, content_type="application/x-www-form-urlencoded"):

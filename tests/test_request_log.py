@@ -5,7 +5,7 @@ import logging
 
 import pytest
 
-from helpers import Visitor
+from tests.helpers import Visitor
 
 
 class Lines(logging.Handler):

@@ -57,8 +57,9 @@ class LiveServer:
     so no other process can take the port between choosing and binding it.
     """
 
-    def __init__(self, folder: Path, workers: int = 2):
+    def __init__(self, folder: Path, workers: int = 2, env: dict[str, str] | None = None):
         self.folder = Path(folder)
+        self.extra_env = env or {}
         self.instance = self.folder / "instance"
         self.database = self.instance / "webapp.sqlite3"
         self.log = self.folder / "gunicorn.log"
@@ -76,6 +77,7 @@ class LiveServer:
             # Tests submit the form many times from one address.
             WEBAPP_RATELIMIT_ENABLED="false",
         )
+        env.update(self.extra_env)
         return env
 
     def start(self) -> "LiveServer":
@@ -87,13 +89,16 @@ class LiveServer:
         listener.listen(64)
         port = listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        with self.log.open("wb") as log:
+        # Appended to: a server started again on the same folder keeps the earlier log.
+        with self.log.open("ab") as log:
             self._process = subprocess.Popen(
                 [
                     sys.executable, "-m", "gunicorn",
                     "--bind", f"fd://{listener.fileno()}",
                     "--workers", str(self.workers),
                     "--graceful-timeout", "5",
+                    # gunicorn's control socket is one path per user, shared by every instance.
+                    "--no-control-socket",
                     "wsgi:app",
                 ],
                 cwd=ROOT,
@@ -115,7 +120,7 @@ class LiveServer:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, refused, timed out while workers boot, or 503
                 pass
             time.sleep(0.1)
         self.stop()
