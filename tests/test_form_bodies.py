@@ -1,5 +1,7 @@
 """What the site accepts as a form body: URL-encoded UTF-8 only, so what is stored is what was sent."""
 
+import io
+
 import pytest
 
 from tests.helpers import Visitor, rows
@@ -70,3 +72,26 @@ def test_other_body_formats_are_415_in_the_visitors_language(app, client, conten
 def test_a_post_without_a_body_type_is_a_csrf_failure_not_a_crash(client):
     response = client.post("/en/contact")
     assert response.status_code == 400
+
+
+def post_chunked(visitor, body: bytes):
+    """A chunked body, as gunicorn hands it on: no length, a stream the server ends."""
+    return visitor.client.post(
+        f"/{visitor.lang}/contact",
+        input_stream=io.BytesIO(body),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_cut_short(app, visitor):
+    response = post_chunked(visitor, encoded_fields(visitor, "a" * 70_000))
+    assert response.status_code == 413
+    assert rows(app) == []
+
+
+def test_a_chunked_body_under_the_limit_is_read_whole(app, visitor):
+    response = post_chunked(visitor, encoded_fields(visitor, "å" * 5000))
+    assert response.status_code == 303
+    assert rows(app)[0]["message"] == "å" * 5000

@@ -10,7 +10,7 @@ enctype); anything else is refused with a 4xx before a view sees it.
 from urllib.parse import parse_qsl
 
 from htmx_flask.requests import HtmxAwareRequest
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 from werkzeug.formparser import FormDataParser
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -22,6 +22,11 @@ class UTF8FormParser(FormDataParser):
             raise UnsupportedMediaType()
         # The stream is already limited to MAX_CONTENT_LENGTH (413 beyond it).
         body = stream.read()
+        if content_length is None and getattr(stream, "is_exhausted", False):
+            # A chunked body read up to the limit: Werkzeug's read() stops there
+            # silently, which would cut the message short. (One exactly at the
+            # limit is refused too; no browser sends a form chunked.)
+            raise RequestEntityTooLarge()
         try:
             items = parse_qsl(body.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
         except UnicodeDecodeError:

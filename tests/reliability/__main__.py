@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import crash, load
+from . import crash, hostile, load
 from .report import summary
 
 
@@ -26,6 +26,7 @@ def main(argv=None) -> int:
         folder = Path(tmp)
         results.append(load.run(folder / "load", args.clients, args.per_client, args.workers))
         results.append(crash.run(folder / "crash", args.rounds, max(1, args.clients // 2), args.per_round, args.workers))
+        results.append(hostile.run(folder / "hostile"))
     print(summary(results))
     return 0 if all(r.ok for r in results) else 1
 

@@ -44,7 +44,9 @@ def address(url: str) -> tuple[str, int]:
 
 
 def encode_request(method: str, path: str, host: str, headers=(), body: bytes = b"", content_length=True) -> bytes:
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {host}", "Connection: close"]
+    lines = [f"{method} {path} HTTP/1.1", "Connection: close"]
+    if not any(name.lower() == "host" for name, _ in headers):
+        lines.append(f"Host: {host}")
     lines += [f"{name}: {value}" for name, value in headers]
     if content_length and (body or method in ("POST", "PUT", "PATCH")):
         lines.append(f"Content-Length: {len(body)}")
@@ -55,7 +57,7 @@ class Incomplete(ConnectionError):
     """The connection ended before the whole response arrived (a killed server, say)."""
 
 
-def parse_response(raw: bytes) -> Response:
+def parse_response(raw: bytes, head_request: bool = False) -> Response:
     head, complete, body = raw.partition(b"\r\n\r\n")
     if not complete:
         raise Incomplete("the response headers were cut off")
@@ -64,7 +66,7 @@ def parse_response(raw: bytes) -> Response:
     response.headers = [tuple(part.strip() for part in line.split(":", 1)) for line in header_lines if ":" in line]
     if "chunked" in (response.header("Transfer-Encoding") or "").lower():
         response.body = dechunk(body)
-    elif (length := response.header("Content-Length")) is not None and len(body) < int(length):
+    elif not head_request and (length := response.header("Content-Length")) is not None and len(body) < int(length):
         raise Incomplete(f"{len(body)} of {length} bytes arrived")
     return response
 
@@ -123,7 +125,7 @@ def exchange(addr: tuple[str, int], request: bytes, timeout: float = 30.0, body_
             raw += data
     if not raw:
         raise ConnectionError("the server closed the connection without answering")
-    response = parse_response(bytes(raw))
+    response = parse_response(bytes(raw), head_request=request.startswith(b"HEAD "))
     response.seconds = time.monotonic() - started
     response.bytes_sent = sent
     return response
