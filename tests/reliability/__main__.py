@@ -1,7 +1,7 @@
-"""`make reliability`: load, crash rounds and hostile input against gunicorn; prints a summary table.
+"""`make reliability`: load, kill -9 crash rounds and hostile input against gunicorn, then a summary table.
 
-    python -m tests.reliability            # the full run (16 clients x 150, 3 crash rounds)
-    python -m tests.reliability --quick    # the size `make test` runs
+    python -m tests.reliability            # the full run: 16 clients x 150, 3 crash rounds of 150
+    python -m tests.reliability --quick    # the size tests/test_reliability.py runs in `make test`
 """
 
 import argparse
@@ -12,21 +12,27 @@ from pathlib import Path
 from . import crash, hostile, load
 from .report import summary
 
+FULL = {"clients": 16, "per_client": 150, "rounds": 3, "per_round": 150, "workers": 4}
+QUICK = {"clients": 4, "per_client": 15, "rounds": 3, "per_round": 20, "workers": 3}
+
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.reliability", description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--per-client", type=int, default=150)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--rounds", type=int, default=3, help="crash rounds")
-    parser.add_argument("--per-round", type=int, default=150, help="acknowledged submissions before each kill")
+    parser.add_argument("--quick", action="store_true", help="the small sizes make test uses")
+    parser.add_argument("--clients", type=int, help="concurrent visitors under load (half as many during crash rounds)")
+    parser.add_argument("--per-client", type=int, help="submissions each visitor sends")
+    parser.add_argument("--rounds", type=int, help="crash rounds")
+    parser.add_argument("--per-round", type=int, help="acknowledged submissions before each kill -9")
+    parser.add_argument("--workers", type=int, help="gunicorn sync workers")
     args = parser.parse_args(argv)
-    results = []
+    sizes = {**(QUICK if args.quick else FULL), **{k: v for k, v in vars(args).items() if v is not None and k != "quick"}}
     with tempfile.TemporaryDirectory(prefix="reliability-") as tmp:
         folder = Path(tmp)
-        results.append(load.run(folder / "load", args.clients, args.per_client, args.workers))
-        results.append(crash.run(folder / "crash", args.rounds, max(1, args.clients // 2), args.per_round, args.workers))
-        results.append(hostile.run(folder / "hostile"))
+        results = [
+            load.run(folder / "load", sizes["clients"], sizes["per_client"], sizes["workers"]),
+            crash.run(folder / "crash", sizes["rounds"], max(1, sizes["clients"] // 2), sizes["per_round"], sizes["workers"]),
+            hostile.run(folder / "hostile"),
+        ]
     print(summary(results))
     return 0 if all(r.ok for r in results) else 1
 

@@ -55,7 +55,8 @@ def run(folder, clients: int = 16, per_client: int = 150, workers: int = 4) -> R
         "unacknowledged rows": stored.unacknowledged,
         "requests": tally.requests,
         "5xx": len(tally.server_errors),
-        "per second": f"{acknowledged / result.seconds:.0f} stored, {tally.requests / result.seconds:.0f} requests",
+        "stored per second": round(acknowledged / result.seconds),
+        "requests per second": round(tally.requests / result.seconds),
         "integrity": stored.integrity,
     }
     return result

@@ -23,11 +23,14 @@ def table(rows: list[list[str]], header: list[str]) -> str:
 
 
 def summary(results: list[Result], shown_failures: int = 10) -> str:
-    rows = [
-        [r.name, "ok" if r.ok else f"FAILED ({len(r.failures)})", f"{r.seconds:.1f}", ", ".join(f"{k} {v}" for k, v in r.figures.items())]
-        for r in results
-    ]
-    text = table(rows, ["scenario", "result", "seconds", "figures"])
+    """One block of rows per scenario (a figure a row), then the failures, if any."""
+    rows = []
+    for r in results:
+        figures = list(r.figures.items()) or [("", "")]
+        for i, (name, value) in enumerate(figures):
+            first = [r.name, "ok" if r.ok else f"FAILED ({len(r.failures)})", f"{r.seconds:.1f}"] if i == 0 else ["", "", ""]
+            rows.append(first + [name, str(value)])
+    text = table(rows, ["scenario", "result", "seconds", "figure", "value"])
     for r in results:
         for failure in r.failures[:shown_failures]:
             text += f"\n{r.name}: {failure}"

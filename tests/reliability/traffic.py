@@ -160,6 +160,10 @@ def compare(database, sent: list[Sent], tolerated: tuple[str, ...]) -> Stored:
     try:
         result.integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         rows = conn.execute("SELECT reference, message, email, locale, status FROM submissions").fetchall()
+    except sqlite3.DatabaseError as exc:
+        result.integrity = f"unreadable: {exc}"
+        result.failures.append(f"the database cannot be read: {exc}")
+        return result
     finally:
         conn.close()
     result.rows = len(rows)
