@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 export FLASK_APP := webapp
 
-.PHONY: run dev test setup test-tools screenshots catalogs db clean
+.PHONY: run dev test reliability setup test-tools screenshots catalogs db clean
 
 run: setup
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
@@ -15,6 +15,11 @@ dev: setup
 
 test: setup test-tools
 	$(BIN)/python -m pytest
+
+# Load, kill -9 crash rounds and hostile input against gunicorn, with a summary table
+# (a smaller run of the same is part of `make test`: tests/test_reliability.py).
+reliability: setup $(VENV)/.test-installed
+	$(BIN)/python -m tests.reliability
 
 # PNGs of what visitors see, in every language and width, into build/screenshots/.
 screenshots: setup test-tools

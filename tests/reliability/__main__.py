@@ -13,7 +13,7 @@ from . import crash, hostile, load
 from .report import summary
 
 FULL = {"clients": 16, "per_client": 150, "rounds": 3, "per_round": 150, "workers": 4}
-QUICK = {"clients": 4, "per_client": 15, "rounds": 3, "per_round": 20, "workers": 3}
+QUICK = {"clients": 8, "per_client": 25, "rounds": 3, "per_round": 30, "workers": 3}
 
 
 def main(argv=None) -> int:
