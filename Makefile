@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := webapp
 
-.PHONY: run dev test setup catalogs db clean
+.PHONY: run dev test check-translations setup catalogs db clean
 
 run: setup
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
@@ -13,7 +13,12 @@ dev: setup
 	$(BIN)/flask run --debug
 
 test: setup $(VENV)/.test-installed
+	$(BIN)/flask translate check
 	$(BIN)/python -m pytest
+
+# For translators: compiles the catalogs, then says what is missing or wrong in them.
+check-translations: catalogs
+	$(BIN)/flask translate check
 
 setup: $(VENV)/.installed catalogs db
 
@@ -30,7 +35,7 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
 	touch $@
 
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile -d translations --statistics
+	$(BIN)/flask translate compile
 
 db: $(VENV)/.installed
 	$(BIN)/flask init-db

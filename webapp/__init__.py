@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask
 from htmx_flask import Htmx
 
-from . import db, errors, i18n, pages, settings
+from . import db, errors, i18n, pages, settings, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,4 +28,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     pages.init_app(app)
+    translate.init_app(app)
     return app
