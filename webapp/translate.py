@@ -23,6 +23,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.plurals import get_plural
 from babel.util import LOCALTZ
 from flask import current_app
 from flask.cli import AppGroup
@@ -42,6 +43,11 @@ HEADER_COMMENT = (
 # nothing about the messages.
 VOLATILE_HEADERS = ("POT-Creation-Date", "PO-Revision-Date", "Generated-By")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+MSGFMT_LINE = re.compile(r"^(?P<file>[^:]+\.po):(?P<line>\d+):(?:\d+:)? (?P<text>.*)$")
+MSGFMT_SUMMARY = re.compile(r"msgfmt: found \d+ fatal errors?$")
+# A line of a .po file that is not a comment: a keyword and a quoted string, or
+# a quoted string continuing the one above. Quotes inside must be written \".
+PO_LINE = re.compile(r'^(?:#~ )?(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\]) +)?"(?:[^"\\]|\\.)*" *$')
 HTML = re.compile(r"</?[a-zA-Z][^>]*>|&#?\w+;")
 
 translate = AppGroup("translate", help="Work with the translation catalogs (see TRANSLATING.md).")
@@ -214,8 +220,20 @@ def placeholder_problems(message: Message) -> list[str]:
     return found
 
 
+def syntax_problems(name: str, path: Path) -> list[Problem]:
+    """Babel reads some broken lines without a word (an unclosed quote loses the
+    last letter), so look at every line before reading the catalog."""
+    problems = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip() and (not line.startswith("#") or line.startswith("#~ ")) and not PO_LINE.match(line):
+            problems.append(Problem(name, number, "", 'is not a keyword and a string in quotes: close every string with ", write a " inside it as \\"'))
+    return problems
+
+
 def check_catalog(project: Project, lang: str, path: Path, template: Catalog | None) -> list[Problem]:
     name = project.relative(path)
+    if problems := syntax_problems(name, path):
+        return problems
     try:
         catalog = load(path, locale=lang)
     except PoFileError as exc:
@@ -223,6 +241,9 @@ def check_catalog(project: Project, lang: str, path: Path, template: Catalog | N
     except UnknownLocaleError:
         return [Problem(name, None, "", f"{lang!r} is not a language code Babel knows")]
     problems = []
+    plural = get_plural(lang)
+    if catalog.num_plurals != plural.num_plurals:
+        problems.append(Problem(name, None, "Plural-Forms header", f"says {catalog.num_plurals} plural forms; CLDR says {lang!r} has {plural.num_plurals} ({plural.plural_forms})"))
     for message in catalog:
         if not message.id:
             continue
@@ -260,9 +281,16 @@ def check_with_msgfmt(project: Project, path: Path) -> list[Problem]:
         env={**os.environ, "LC_ALL": "C"},
     )
     if result.returncode == 0:
-        return []
-    lines = [line for line in result.stderr.splitlines() if line and not line.startswith(f"{msgfmt}:") and "msgfmt: found" not in line]
-    return [Problem(project.relative(path), None, "msgfmt --check", line) for line in lines or [result.stderr.strip()]]
+        return []  # warnings only (about header fields), nothing that breaks the site
+    problems = []
+    for line in result.stderr.splitlines():
+        if ": warning: " in line:
+            continue  # about header fields such as Last-Translator; not wrong
+        if match := MSGFMT_LINE.match(line):
+            problems.append(Problem(match["file"], int(match["line"]), "msgfmt --check", match["text"]))
+        elif line and not MSGFMT_SUMMARY.search(line):
+            problems.append(Problem(project.relative(path), None, "msgfmt --check", line))
+    return problems or [Problem(project.relative(path), None, "msgfmt --check", f"failed with exit code {result.returncode}")]
 
 
 def check_compiled(project: Project, path: Path) -> list[Problem]:
