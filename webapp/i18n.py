@@ -6,7 +6,7 @@ from flask_babel import Babel, Domain, get_locale
 from werkzeug.utils import cached_property
 
 # The first language is the default: the city's own.
-LANGUAGES = ("sv", "en")
+LANGUAGES = ("sv", "en", "fi")
 DEFAULT_LANGUAGE = LANGUAGES[0]
 # The language of the msgids in the code: it needs no catalog.
 SOURCE_LANGUAGE = "en"
