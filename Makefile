@@ -2,9 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
 export FLASK_APP := webapp
 
-.PHONY: run dev test check-translations setup catalogs db clean
+.PHONY: run dev test check-translations setup test-tools screenshots catalogs db clean
 
 run: setup
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
@@ -12,13 +13,17 @@ run: setup
 dev: setup
 	$(BIN)/flask run --debug
 
-test: setup $(VENV)/.test-installed
+test: setup test-tools
 	$(BIN)/flask translate check
 	$(BIN)/python -m pytest
 
 # For translators: compiles the catalogs, then says what is missing or wrong in them.
 check-translations: catalogs
 	$(BIN)/flask translate check
+
+# PNGs of what visitors see, in every language and width, into build/screenshots/.
+screenshots: setup test-tools
+	$(BIN)/python -m tests.browser.screenshots build/screenshots
 
 setup: $(VENV)/.installed catalogs db
 
@@ -34,6 +39,30 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# $(call debian-package,PROGRAM,PACKAGE): when PROGRAM is missing, install PACKAGE
+# with apt-get if we are root on Debian; otherwise stop and say what to install.
+define debian-package
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
+	    echo "Installing Debian's $(2) for the browser and HTML tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2); \
+	  else \
+	    echo "The tests need $(1): install Debian's '$(2)' package (sudo apt-get install $(2)) and run make test again." >&2; \
+	    exit 1; \
+	  fi; }
+endef
+
+# Browser tests drive Debian's Chromium (never a downloaded browser); the Nu HTML
+# Checker is a Java program that npm brings (its Java-downloading install script is skipped).
+test-tools: $(VENV)/.test-installed node_modules/.installed
+	$(call debian-package,$(CHROMIUM),chromium)
+	$(call debian-package,java,default-jre-headless)
+
+node_modules/.installed: package.json package-lock.json
+	$(call debian-package,npm,npm)
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 catalogs: $(VENV)/.installed
 	$(BIN)/flask translate compile
 
@@ -41,4 +70,4 @@ db: $(VENV)/.installed
 	$(BIN)/flask init-db
 
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) build node_modules .pytest_cache

@@ -2,12 +2,14 @@
 
 from flask import Blueprint, abort, g, jsonify, redirect, render_template, url_for
 
-from . import content
+from . import contact, content
 from .db import get_db
+from .forms import ContactForm
 from .i18n import LANGUAGES, negotiate_language
 
 root = Blueprint("root", __name__)
 bp = Blueprint("site", __name__, url_prefix="/<lang>")
+bp.register_blueprint(contact.bp)
 
 
 @root.get("/")
@@ -45,7 +47,12 @@ def add_lang(endpoint, values):
 
 @bp.get("/")
 def index():
-    return render_template("index.html")
+    return render_template("index.html", form=ContactForm())
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("privacy.html")
 
 
 def init_app(app) -> None:

@@ -16,6 +16,13 @@ DEFAULTS = {
     # The CSRF token lasts as long as the session, so a visitor who takes an
     # hour over a message is not turned away.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Per client address, on sending the form (Flask-Limiter syntax). A person
+    # never gets near it; a script does.
+    "CONTACT_RATE_LIMIT": "10 per minute; 100 per day",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
+    "PROXY_COUNT": 0,
 }
 
 

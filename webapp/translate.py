@@ -48,6 +48,7 @@ MSGFMT_SUMMARY = re.compile(r"msgfmt: found \d+ fatal errors?$")
 # A line of a .po file that is not a comment: a keyword and a quoted string, or
 # a quoted string continuing the one above. Quotes inside must be written \".
 PO_LINE = re.compile(r'^(?:#~ )?(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\]) +)?"(?:[^"\\]|\\.)*" *$')
+PLURAL_FORMS = re.compile(r'^"Plural-Forms: *nplurals=(\d+);', re.M)
 HTML = re.compile(r"</?[a-zA-Z][^>]*>|&#?\w+;")
 
 translate = AppGroup("translate", help="Work with the translation catalogs (see TRANSLATING.md).")
@@ -235,15 +236,18 @@ def check_catalog(project: Project, lang: str, path: Path, template: Catalog | N
     if problems := syntax_problems(name, path):
         return problems
     try:
+        plural = get_plural(lang)
+    except UnknownLocaleError:
+        return [Problem(name, None, "", f"{lang!r} is not a language code Babel knows")]
+    # Read from the text: a wrong count makes the catalog itself unreadable.
+    header = PLURAL_FORMS.search(path.read_text(encoding="utf-8"))
+    if header is None or int(header[1]) != plural.num_plurals:
+        return [Problem(name, None, "Plural-Forms header", f"must say {plural.plural_forms!r}: CLDR's plural forms for {lang!r}")]
+    try:
         catalog = load(path, locale=lang)
     except PoFileError as exc:
         return [Problem(name, exc.lineno + 1, "", f"cannot be read ({str(exc).rsplit(' on ', 1)[0]}); compare this line with those around it")]
-    except UnknownLocaleError:
-        return [Problem(name, None, "", f"{lang!r} is not a language code Babel knows")]
     problems = []
-    plural = get_plural(lang)
-    if catalog.num_plurals != plural.num_plurals:
-        problems.append(Problem(name, None, "Plural-Forms header", f"says {catalog.num_plurals} plural forms; CLDR says {lang!r} has {plural.num_plurals} ({plural.plural_forms})"))
     for message in catalog:
         if not message.id:
             continue
