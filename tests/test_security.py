@@ -18,7 +18,7 @@ CSP = (
 )
 
 # One of each kind of response: page, redirect, error page, JSON, static file.
-PATHS = ["/sv/", "/en/", "/", "/sv/finns-inte", "/nothing", "/healthz", "/static/site.css"]
+PATHS = ["/sv/", "/en/", "/fi/", "/", "/sv/finns-inte", "/nothing", "/healthz", "/static/site.css"]
 
 
 @pytest.fixture
