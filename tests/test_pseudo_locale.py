@@ -23,9 +23,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from werkzeug.exceptions import BadRequest
 
-from tests.helpers import Visitor
-from webapp import ROOT, content, create_app
-from webapp.db import migrate
+from tests.helpers import Visitor, make_app
+from webapp import ROOT, content
 from webapp.i18n import LANGUAGES, language_name
 from webapp.translate import Project, extract
 
@@ -120,18 +119,7 @@ def pseudo_app(tmp_path):
     mo.parent.mkdir(parents=True)
     with mo.open("wb") as f:
         write_mo(f, pseudo_catalog())
-    database = tmp_path / "test.sqlite3"
-    migrate(database)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
-            "DATABASE": str(database),
-            "BABEL_TRANSLATION_DIRECTORIES": str(mo.parents[2]),
-            "CONTACT_RATE_LIMIT": "1000 per minute",
-            "PROPAGATE_EXCEPTIONS": False,
-        }
-    )
+    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(mo.parents[2]), PROPAGATE_EXCEPTIONS=False)
 
     # Errors no URL of the site produces on demand, raised the way real ones are.
     @app.get("/<lang>/test-error/<int:code>")

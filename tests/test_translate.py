@@ -13,7 +13,8 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from webapp import ROOT, create_app
+from tests.helpers import make_app
+from webapp import ROOT
 
 SV = "translations/sv/LC_MESSAGES/messages.po"
 POT = "translations/messages.pot"
@@ -34,15 +35,7 @@ def project(tmp_path):
 @pytest.fixture
 def translate(project, tmp_path):
     """Run `flask translate ...` against the copy."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE": str(tmp_path / "unused.sqlite3"),
-            "BABEL_TRANSLATION_DIRECTORIES": str(project / "translations"),
-        }
-    )
-    runner = app.test_cli_runner()
+    runner = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(project / "translations")).test_cli_runner()
 
     def run(*args):
         return runner.invoke(args=["translate", *args])
