@@ -215,7 +215,13 @@ def test_broken_syntax(translate, project, broken):
 def test_catalog_babel_cannot_read(translate, project):
     po = project / SV
     edit(po, 'msgid "Memberships"', 'msgid "Memberships"\nmsgid "Memberships again"')
-    assert_fails(translate("check"), f"{SV}:", "cannot be read")
+    line = line_of(po, 'msgid "Memberships"')
+    assert_fails(translate("check"), f"{SV}:{line}: cannot be read (missing msgstr for msgid 'Memberships')")
+    # The other commands stop with the same pointer instead of a traceback.
+    for command in ("compile", "update"):
+        result = translate(command)
+        assert result.exit_code == 1
+        assert f"{SV}:{line}: cannot be read; `flask translate check` says more" in result.output
 
 
 def test_compiled_catalog_older_than_its_source(translate, project):

@@ -325,6 +325,13 @@ def project() -> Project:
     return Project.of(current_app)
 
 
+def read_for_command(p: Project, path: Path, lang: str | None = None) -> Catalog:
+    try:
+        return load(path, locale=lang)
+    except PoFileError as exc:
+        raise click.ClickException(f"{p.relative(path)}:{exc.lineno + 1}: cannot be read; `flask translate check` says more") from None
+
+
 @translate.command("extract")
 def extract_command() -> None:
     """Write translations/messages.pot from the strings in the code."""
@@ -341,9 +348,9 @@ def update_command(drop_obsolete: bool) -> None:
     """Merge messages.pot into every catalog: new strings appear untranslated,
     changed ones as fuzzy with the old translation as a suggestion."""
     p = project()
-    template = load(p.template)
+    template = read_for_command(p, p.template)
     for lang, path in p.catalogs().items():
-        catalog = load(path, locale=lang)
+        catalog = read_for_command(p, path, lang)
         # Keep the catalog's own POT-Creation-Date: a new date in every catalog
         # on every run would only make merge conflicts.
         catalog.update(template, update_creation_date=False)
@@ -361,7 +368,7 @@ def compile_command() -> None:
     """Build the .mo file the site reads from each .po (fuzzy entries left out)."""
     p = project()
     for lang, path in p.catalogs().items():
-        catalog = load(path, locale=lang)
+        catalog = read_for_command(p, path, lang)
         out = BytesIO()
         write_mo(out, catalog, use_fuzzy=False)
         mo = path.with_suffix(".mo")
@@ -383,7 +390,7 @@ def init_command(lang: str) -> None:
     path = p.catalog_path(str(locale))
     if path.exists():
         raise click.ClickException(f"{p.relative(path)} already exists; use `flask translate update`")
-    catalog = load(p.template, locale=str(locale))
+    catalog = read_for_command(p, p.template, str(locale))
     catalog.locale = locale
     catalog.fuzzy = False
     catalog.revision_date = datetime.now(LOCALTZ)
