@@ -115,7 +115,7 @@ class LiveServer:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
                     if response.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while gunicorn starts (URLError is one too)
                 pass
             time.sleep(0.1)
         self.stop()
