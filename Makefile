@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := webapp
 
-.PHONY: run dev test setup catalogs db clean vendor-leaflet
+.PHONY: run dev test setup catalogs db clean vendor-leaflet favicon
 
 run: setup
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
@@ -51,3 +51,10 @@ vendor-leaflet:
 	cp build/leaflet/package/LICENSE build/leaflet/package/dist/leaflet.js build/leaflet/package/dist/leaflet.js.map \
 	   build/leaflet/package/dist/leaflet.css static/vendor/leaflet/
 	cp build/leaflet/package/dist/images/*.png static/vendor/leaflet/images/
+
+# The PNG favicon, for browsers without SVG icons, is drawn from the SVG by Debian's
+# chromium (transparent corners kept); the result is committed.
+CHROMIUM := /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars
+favicon: static/favicon.svg
+	$(CHROMIUM) --default-background-color=00000000 --window-size=32,32 \
+	  --screenshot=$(CURDIR)/static/favicon.png file://$(CURDIR)/static/favicon.svg 2>/dev/null

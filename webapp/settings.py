@@ -3,6 +3,7 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULTS = {
     # Bodies larger than this are refused with 413 before they are read.
@@ -16,6 +17,11 @@ DEFAULTS = {
     # The CSRF token lasts as long as the session, so a visitor who takes an
     # hour over a message is not turned away.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Map images for the "Show map" button, with the attribution their licence requires
+    # (HTML, shown in the map's corner). An empty URL turns the map off; the link to
+    # OpenStreetMap stays.
+    "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "MAP_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
 }
 
 
@@ -40,6 +46,18 @@ def load_secret_key(instance_path: str | Path) -> str:
     return path.read_text().strip()
 
 
+def check_tile_url(url: str) -> None:
+    """Refuse a tile URL Leaflet cannot use, at start-up rather than as a broken map."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"MAP_TILE_URL must be an http(s) URL, not {url!r}")
+    missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
+    if missing:
+        raise ValueError(f"MAP_TILE_URL lacks {', '.join(missing)}: {url!r}")
+
+
 def configure(app, test_config: dict | None = None) -> None:
     app.config.from_mapping(DEFAULTS)
     app.config["DATABASE"] = str(Path(app.instance_path) / "webapp.sqlite3")
@@ -50,5 +68,6 @@ def configure(app, test_config: dict | None = None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    check_tile_url(app.config["MAP_TILE_URL"])
     if app.config["HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True
