@@ -13,6 +13,8 @@ def app(tmp_path):
             "TESTING": True,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
             "DATABASE": str(database),
+            # Tests send many forms from one address; the rate-limit test lowers it.
+            "CONTACT_RATE_LIMIT": "1000 per minute",
         }
     )
     yield app

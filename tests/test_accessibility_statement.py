@@ -76,8 +76,8 @@ def test_dates_are_real_and_in_order():
 def test_statement_links_to_the_contact_form_and_to_digg(client, lang):
     texts = REQUIRED[lang]
     html = client.get(f"/{lang}/accessibility").text
-    assert f'<a href="/{lang}/#contact">{texts["report"]}</a>' in html
-    assert 'id="contact"' in client.get(f"/{lang}/").text
+    assert f'<a href="/{lang}/#contact-form">{texts["report"]}</a>' in html
+    assert '<form id="contact-form"' in client.get(f"/{lang}/").text
     assert f'<a href="https://www.digg.se/tdosanmalan">{texts["digg"]}</a>' in html
 
 

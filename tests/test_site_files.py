@@ -37,7 +37,7 @@ def sitemap_entries(client) -> dict[str, dict[str, str]]:
 
 def test_sitemap_lists_every_page_in_every_language_with_alternates(client):
     entries = sitemap_entries(client)
-    pages = {"/": "http://localhost/", "/accessibility": None}
+    pages = {"/": "http://localhost/", "/privacy": None, "/accessibility": None}
     expected = {f"http://localhost/{lang}{path}" for path in pages for lang in LANGUAGES}
     assert set(entries) == expected
     for path, x_default in pages.items():

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db, errors, i18n, pages, settings
+from . import contact, db, errors, i18n, pages, settings, submissions_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,9 +24,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     settings.configure(app, test_config)
 
+    if proxies := app.config["PROXY_COUNT"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     htmx.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
     errors.init_app(app)
+    contact.init_app(app)
     pages.init_app(app)
+    app.cli.add_command(submissions_cli.cli)
     return app

@@ -1,6 +1,7 @@
 """The SQLite database: one connection per request, and the schema's migrations."""
 
 import sqlite3
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -47,6 +48,18 @@ def connect(path: str | Path, timeout: float = 5.0) -> Database:
     db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
     return db
+
+
+@contextmanager
+def immediate(db: Database):
+    """A write transaction that holds the write lock from its first statement."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.execute("COMMIT")
 
 
 def get_db() -> Database:

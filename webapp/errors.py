@@ -6,6 +6,10 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 # What a visitor is told for each error we show a page for.
 MESSAGES = {
+    400: (
+        _l("The request could not be read"),
+        _l("Something in what was sent could not be read. Go back to the page and try again."),
+    ),
     404: (
         _l("Page not found"),
         _l("The page you asked for does not exist. It may have moved, or the address may be mistyped."),

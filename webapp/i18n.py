@@ -32,6 +32,11 @@ def current_language() -> str:
     return str(get_locale())
 
 
+def number_group_symbol() -> str:
+    """The thousands separator of the active locale (a no-break space in Swedish)."""
+    return Locale.parse(current_language()).number_symbols["latn"]["group"]
+
+
 def country_name(code: str) -> str:
     """A country's name in the active language, from CLDR (e.g. "DE" -> "Tyskland")."""
     return Locale.parse(str(get_locale())).territories[code]
@@ -59,6 +64,7 @@ def init_app(app):
         LANGUAGES=LANGUAGES,
         country_name=country_name,
         current_language=current_language,
+        number_group_symbol=number_group_symbol,
         language_name=language_name,
         url_in_language=url_in_language,
     )

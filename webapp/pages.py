@@ -2,15 +2,17 @@
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, url_for
 
-from . import content, office
+from . import contact, content, office
 from .db import get_db
+from .forms import ContactForm
 from .i18n import LANGUAGES, negotiate_language
 
 root = Blueprint("root", __name__)
 bp = Blueprint("site", __name__, url_prefix="/<lang>")
+bp.register_blueprint(contact.bp)
 
 # The pages sitemap.xml lists, each in every language.
-SITEMAP = ("site.index", "site.accessibility")
+SITEMAP = ("site.index", "site.privacy", "site.accessibility")
 
 
 @root.get("/")
@@ -64,7 +66,12 @@ def add_lang(endpoint, values):
 
 @bp.get("/")
 def index():
-    return render_template("index.html")
+    return render_template("index.html", form=ContactForm())
+
+
+@bp.get("/privacy")
+def privacy():
+    return render_template("privacy.html")
 
 
 @bp.get("/accessibility")

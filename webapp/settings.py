@@ -22,6 +22,13 @@ DEFAULTS = {
     # OpenStreetMap stays.
     "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "MAP_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    # Per client address, on sending the form (Flask-Limiter syntax). A person
+    # never gets near it; a script does.
+    "CONTACT_RATE_LIMIT": "10 per minute; 100 per day",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_ENABLED": True,
+    # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
+    "PROXY_COUNT": 0,
 }
 
 

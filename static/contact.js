@@ -1,0 +1,91 @@
+/* The contact form's enhancements. Without this file the form still works:
+   the server validates, counts and stores on its own. */
+(function () {
+  "use strict";
+
+  // The characters Python's str.strip() removes, so the count agrees with the
+  // server to the character (webapp/forms.py normalise_message).
+  var SPACE = "[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+  var EDGES = new RegExp("^" + SPACE + "+|" + SPACE + "+$", "g");
+  var ANNOUNCE_AFTER_MS = 1000;
+
+  function messageLength(value) {
+    // Code points after CRLF (and a lone CR) become LF and the edges are trimmed.
+    return Array.from(value.replace(/\r\n?/g, "\n").replace(EDGES, "")).length;
+  }
+
+  function groupDigits(n, separator) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
+  }
+
+  // --- Character count, the GOV.UK Design System way -------------------------
+  var announceTimer = null;
+
+  function updateCount(announce) {
+    var counter = document.getElementById("message-count");
+    var textarea = document.getElementById("message");
+    if (!counter || !textarea) return;
+    var remaining = Number(counter.dataset.max) - messageLength(textarea.value);
+    var over = remaining < 0;
+    var n = Math.abs(remaining);
+    // Swedish, English and Finnish have two plural forms: one for 1, the other for the rest;
+    // the server rendered both through ngettext.
+    var template = counter.dataset[(over ? "over" : "under") + (n === 1 ? "One" : "Other")];
+    var text = template.replace("{num}", groupDigits(n, counter.dataset.group));
+    var status = counter.querySelector(".char-count__status");
+    status.textContent = text;
+    status.classList.toggle("char-count__status--over", over);
+    textarea.classList.toggle("field__input--over", over);
+    if (announce) {
+      clearTimeout(announceTimer);
+      announceTimer = setTimeout(function () {
+        counter.querySelector(".char-count__announce").textContent = text;
+      }, ANNOUNCE_AFTER_MS);
+    }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "message") updateCount(true);
+  });
+
+  // --- Error summary links move focus to the field, showing its label -------
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest(".error-summary a[href^='#']");
+    if (!link) return;
+    var field = document.getElementById(link.hash.slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var label = document.querySelector("label[for='" + field.id + "']");
+    (label || field).scrollIntoView();
+    field.focus({ preventScroll: true });
+  });
+
+  // --- Inline validation never overwrites newer text --------------------------
+  var kept = null;
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!source || !source.classList.contains("field__input")) return;
+    var live = document.getElementById(source.id);
+    // The visitor typed on while the check was under way: this answer is stale.
+    if (!live || event.detail.requestConfig.formData.get(source.name) !== live.value) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    kept = { id: live.id, scrollTop: live.scrollTop, height: live.style.height };
+  });
+
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!kept) return;
+    var field = document.getElementById(kept.id);
+    if (field) {
+      field.style.height = kept.height;
+      field.scrollTop = kept.scrollTop;
+    }
+    kept = null;
+  });
+
+  // A new form arrives after a failed submit: show its count straight away.
+  document.addEventListener("htmx:load", function () { updateCount(false); });
+  updateCount(false);
+})();

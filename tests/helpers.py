@@ -1,0 +1,55 @@
+"""Small helpers shared by the tests: reading a rendered form as a browser would."""
+
+import html as htmllib
+import re
+
+
+def textarea(html: str, name: str = "message") -> str:
+    """The text a browser would show in the named textarea."""
+    match = re.search(rf'<textarea[^>]* name="{name}"[^>]*>\r?\n?(.*?)</textarea>', html, re.S)
+    assert match, f"no textarea {name}"
+    return htmllib.unescape(match.group(1))
+
+
+def hidden_value(html: str, name: str) -> str:
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html)
+    assert match, f"no hidden field {name}"
+    return match.group(1)
+
+
+class Visitor:
+    """Fetches the page, then posts the form with its token and key, like a browser."""
+
+    def __init__(self, client, lang="sv"):
+        self.client = client
+        self.lang = lang
+        self.page = client.get(f"/{lang}/").text
+
+    def fields(self, **values) -> dict:
+        data = {
+            "csrf_token": hidden_value(self.page, "csrf_token"),
+            "form_key": hidden_value(self.page, "form_key"),
+            "email": "",
+            "message": "",
+        }
+        data.update(values)
+        return data
+
+    def submit(self, htmx=False, **values):
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.post(f"/{self.lang}/contact", data=self.fields(**values), headers=headers)
+
+    def check(self, field, **values):
+        return self.client.post(
+            f"/{self.lang}/contact/validate/{field}", data=self.fields(**values), headers={"HX-Request": "true"}
+        )
+
+
+def rows(app):
+    from webapp.db import connect
+
+    db = connect(app.config["DATABASE"])
+    try:
+        return list(db["submissions"].rows_where(order_by="id"))
+    finally:
+        db.close()

@@ -1,0 +1,417 @@
+"""The contact form: rules, the htmx and no-JS paths, storage, and every failure keeping the text."""
+
+import re
+import sqlite3
+
+import pytest
+
+from helpers import Visitor, hidden_value, rows, textarea
+
+LANGS = ["sv", "en"]
+TEXT = {
+    "sv": {
+        "required": "Skriv ditt meddelande",
+        "email": "Skriv e-postadressen i rätt format, till exempel namn@exempel.se",
+        "too_long_1": "Ditt meddelande är 1 tecken för långt",
+        "too_long_1234": "Ditt meddelande är 1\xa0234 tecken för långt",
+        "summary": "Det finns ett problem",
+        "prefix": "Fel:",
+        "thanks": "Tack! Vi har tagit emot ditt meddelande.",
+        "reply": "Vi svarar till den e-postadress du angav.",
+        "no_reply": "Du angav ingen e-postadress",
+        "csrf": "Din session hade gått ut",
+        "busy": "Vi kunde inte spara ditt meddelande just nu.",
+        "rate": "Du har skickat många meddelanden på kort tid.",
+        "control": "Ditt meddelande innehåller tecken som inte kan sparas.",
+        "label": "Ställ en fråga eller lämna en synpunkt.",
+        "hint": "Beskriv ditt ärende så detaljerat som möjligt. Max 5000 tecken.",
+        "email_hint": "Fyll i din e-postadress om du vill ha svar.",
+        "privacy": "Göteborgs Stad behandlar dina personuppgifter i enlighet med bestämmelserna i dataskyddsförordningen, DSF.",
+    },
+    "en": {
+        "required": "Enter your message",
+        "email": "Enter an e-mail address in the correct format, like name@example.com",
+        "too_long_1": "Your message is 1 character too long",
+        "too_long_1234": "Your message is 1,234 characters too long",
+        "summary": "There is a problem",
+        "prefix": "Error:",
+        "thanks": "Thank you! We have received your message.",
+        "reply": "We will reply to the e-mail address you gave.",
+        "no_reply": "You did not give an e-mail address",
+        "csrf": "Your session had expired",
+        "busy": "We could not save your message just now.",
+        "rate": "You have sent many messages in a short time.",
+        "control": "Your message contains characters that cannot be saved.",
+        "label": "Ask a question or leave a comment.",
+        "hint": "Describe your matter in as much detail as possible. Max 5000 characters.",
+        "email_hint": "Fill in your e-mail address if you would like a reply.",
+        "privacy": "The City of Gothenburg processes your personal data in accordance with the General Data Protection Regulation (GDPR).",
+    },
+}
+
+
+@pytest.fixture(params=LANGS)
+def lang(request):
+    return request.param
+
+
+@pytest.fixture
+def visitor(client, lang):
+    return Visitor(client, lang)
+
+
+def test_form_is_on_the_page_with_labels_hints_and_privacy_sentence(visitor, lang):
+    html = visitor.page
+    t = TEXT[lang]
+    assert f'<form id="contact-form" class="contact-form" method="post" action="/{lang}/contact" novalidate' in html
+    assert f'<label class="field__label" for="message">{t["label"]}</label>' in html
+    assert f'<div class="field__hint" id="message-hint">{t["hint"]}</div>' in html
+    assert f'<div class="field__hint" id="email-hint">{t["email_hint"]}</div>' in html
+    assert 'aria-describedby="message-hint"' in html and 'aria-describedby="email-hint"' in html
+    assert 'type="email"' in html
+    assert t["privacy"] in html
+    assert f'href="/{lang}/privacy"' in html
+    # A live region for inline errors exists from page load, outside the form that gets swapped.
+    assert '<div id="contact-live" class="visually-hidden" role="status" aria-live="polite"></div>' in html
+    # htmx is configured safely and loaded with defer.
+    assert '"allowEval":false' in html and '"selfRequestsOnly":true' in html and '"historyCacheSize":0' in html
+    assert re.search(r'<script src="/static/vendor/htmx-2\.0\.\d+\.min\.js" defer></script>', html)
+
+
+def test_valid_submission_without_js_redirects_to_confirmation(app, client, visitor, lang):
+    response = visitor.submit(message="Hej! Åsa från Göteborg 😀", email="asa@example.se")
+    assert response.status_code == 303
+    reference = response.headers["Location"].rsplit("/", 1)[1]
+    assert re.fullmatch(r"GBG-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", reference)
+    [row] = rows(app)
+    assert row["reference"] == reference
+    assert row["message"] == "Hej! Åsa från Göteborg 😀"
+    assert row["email"] == "asa@example.se"
+    assert row["locale"] == lang and row["status"] == "new"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", row["created_at"])
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    assert f'data-reference="{reference}">{reference}</strong>' in page.text
+    assert TEXT[lang]["thanks"] in page.text and TEXT[lang]["reply"] in page.text
+
+
+def test_valid_submission_with_htmx_returns_confirmation_fragment(app, visitor, lang):
+    response = visitor.submit(htmx=True, message="A question")
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert "<html" not in response.text
+    reference = rows(app)[0]["reference"]
+    assert f'data-reference="{reference}"' in response.text
+    assert TEXT[lang]["no_reply"] in response.text
+    assert rows(app)[0]["email"] is None
+
+
+def test_empty_form_without_js_rerenders_page_with_summary(app, visitor, lang):
+    response = visitor.submit(message="   \n\t ", email="")
+    assert response.status_code == 422
+    html = response.text
+    t = TEXT[lang]
+    assert "<html" in html and html.count("<h1") == 1
+    summary = re.search(r'<div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus[^>]*>(.*?)</div>', html, re.S)
+    assert summary and t["summary"] in summary.group(1)
+    assert f'<a href="#message">{t["required"]}</a>' in summary.group(1)
+    assert f'<p class="field__error" id="message-error"><span class="visually-hidden">{t["prefix"]}</span> {t["required"]}</p>' in html
+    assert 'aria-describedby="message-hint message-error" aria-invalid="true"' in html
+    assert rows(app) == []
+
+
+def test_invalid_submission_keeps_the_visitors_text(visitor):
+    response = visitor.submit(message="Mitt långa meddelande", email="inte-en-adress")
+    assert response.status_code == 422
+    assert textarea(response.text) == "Mitt långa meddelande"
+    assert 'value="inte-en-adress"' in response.text
+
+
+def test_invalid_submission_with_htmx_returns_form_fragment(visitor, lang):
+    response = visitor.submit(htmx=True, message="", email="x@")
+    assert response.status_code == 422
+    assert response.text.startswith('<form id="contact-form"')
+    assert "<html" not in response.text
+    assert "HX-Request" in response.headers["Vary"]
+    assert f'<a href="#email">{TEXT[lang]["email"]}</a>' in response.text
+
+
+@pytest.mark.parametrize("length, ok", [(5000, True), (5001, False)])
+def test_message_length_limit_is_5000_characters(app, visitor, length, ok):
+    response = visitor.submit(message="å" * length)
+    assert (response.status_code == 303) is ok
+    assert len(rows(app)) == (1 if ok else 0)
+
+
+def test_length_counts_code_points_after_crlf_and_strip(app, visitor):
+    # 4998 astral characters + 2 line breaks sent as CRLF = 5000 after normalising.
+    message = "  " + "😀" * 2499 + "\r\n\r\n" + "😀" * 2499 + " \n "
+    assert visitor.submit(message=message).status_code == 303
+    stored = rows(app)[0]["message"]
+    assert stored == "😀" * 2499 + "\n\n" + "😀" * 2499
+    assert len(stored) == 5000
+
+
+def test_too_long_message_says_by_how_much(visitor, lang):
+    response = visitor.submit(message="a" * 5001)
+    assert TEXT[lang]["too_long_1"] in response.text
+    response = visitor.submit(message="a" * 6234)
+    assert TEXT[lang]["too_long_1234"] in response.text
+
+
+def test_control_characters_are_refused(app, visitor, lang):
+    response = visitor.submit(message="hello\x00world")
+    assert response.status_code == 422
+    assert TEXT[lang]["control"] in response.text
+    assert rows(app) == []
+
+
+@pytest.mark.parametrize(
+    "email, ok",
+    [
+        ("name@example.com", True),
+        ("åsa.öberg@exempel.se", True),
+        ("  padded@example.com  ", True),
+        ("no-at-sign", False),
+        ("a@b", False),
+        ("a@example.com\r\nBcc: victim@example.com", False),
+        ("a\n@example.com", False),
+        ("x" * 244 + "@example.com", False),
+        ('"quoted"@example.com<script>', False),
+    ],
+)
+def test_email_rules(app, visitor, email, ok):
+    response = visitor.submit(message="Hej", email=email)
+    assert response.status_code == (303 if ok else 422)
+    if ok:
+        assert rows(app)[0]["email"] == email.strip()
+    else:
+        assert rows(app) == []
+
+
+def test_email_check_makes_no_dns_lookups(app, visitor, monkeypatch):
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("DNS look-up attempted")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_network)
+    assert visitor.submit(message="Hej", email="someone@no-such-domain-xyz.example").status_code == 303
+
+
+def test_inline_check_returns_the_field_partial_with_error(visitor, lang):
+    response = visitor.check("email", email="bad@")
+    assert response.status_code == 200
+    html = response.text
+    assert html.startswith('<div class="field field--error" id="email-field">')
+    assert f'<span class="visually-hidden">{TEXT[lang]["prefix"]}</span> {TEXT[lang]["email"]}' in html
+    assert 'aria-describedby="email-hint email-error" aria-invalid="true"' in html
+    assert 'id="email"' in html and 'value="bad@"' in html
+    # Re-checked as the visitor corrects it, and announced in the live region.
+    assert 'data-hx-trigger="change, input changed delay:600ms"' in html
+    assert f'<div id="contact-live" data-hx-swap-oob="innerHTML">{TEXT[lang]["prefix"]} {TEXT[lang]["email"]}</div>' in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_inline_check_of_a_good_value_clears_the_error(visitor):
+    html = visitor.check("email", email="ok@example.com").text
+    assert html.startswith('<div class="field" id="email-field">')
+    assert "aria-invalid" not in html and 'data-hx-trigger="change"' in html
+    assert '<div id="contact-live" data-hx-swap-oob="innerHTML"></div>' in html
+
+
+def test_inline_check_says_required_only_after_a_submit_attempt(visitor, lang):
+    assert TEXT[lang]["required"] not in visitor.check("message", message="  ").text
+    assert TEXT[lang]["required"] in visitor.check("message", message="  ", attempted="1").text
+
+
+def test_inline_check_reports_length(visitor, lang):
+    assert TEXT[lang]["too_long_1"] in visitor.check("message", message="x" * 5001).text
+
+
+def test_inline_check_of_unknown_field_is_404(visitor, lang):
+    assert visitor.client.post(f"/{lang}/contact/validate/csrf_token", data=visitor.fields()).status_code == 404
+
+
+def test_same_form_sent_twice_stores_one_row(app, visitor):
+    first = visitor.submit(message="Double click")
+    second = visitor.submit(message="Double click")
+    third = visitor.submit(htmx=True, message="Double click")
+    assert first.headers["Location"] == second.headers["Location"]
+    [row] = rows(app)
+    assert row["reference"] in first.headers["Location"]
+    assert f'data-reference="{row["reference"]}"' in third.text
+
+
+def test_edited_resend_of_the_same_form_is_a_new_message(app, visitor):
+    visitor.submit(message="First version")
+    visitor.submit(message="Second version")
+    assert [r["message"] for r in rows(app)] == ["First version", "Second version"]
+
+
+def test_unreadable_form_key_is_refused_and_replaced(app, visitor):
+    response = visitor.submit(message="Hej", form_key="not-a-key")
+    assert response.status_code == 422
+    assert rows(app) == []
+    assert re.fullmatch(r"[0-9a-f]{32}", hidden_value(response.text, "form_key"))
+    assert textarea(response.text) == "Hej"
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_missing_or_wrong_csrf_token_keeps_the_text(app, visitor, lang, htmx):
+    for token in ("", "forged"):
+        response = visitor.submit(htmx=htmx, csrf_token=token, message="Min viktiga text", email="a@example.com")
+        assert response.status_code == 400
+        assert TEXT[lang]["csrf"] in response.text
+        assert textarea(response.text) == "Min viktiga text"
+        assert 'value="a@example.com"' in response.text
+        # A fresh token comes with it, so sending again works.
+        fresh = hidden_value(response.text, "csrf_token")
+        assert fresh and fresh != token
+    assert rows(app) == []
+    retry = visitor.client.post(f"/{lang}/contact", data=visitor.fields(csrf_token=fresh, message="Min viktiga text"))
+    assert retry.status_code == 303
+
+
+def test_inline_check_without_session_swaps_nothing(visitor, lang):
+    response = visitor.client.post(f"/{lang}/contact/validate/email", data={"email": "x"}, headers={"HX-Request": "true"})
+    assert response.status_code == 204
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_locked_database_gives_503_and_keeps_the_text(app, visitor, lang, htmx):
+    app.config["DATABASE_TIMEOUT"] = 0.05
+    holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        response = visitor.submit(htmx=htmx, message="Sparas inte än")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 503
+    assert TEXT[lang]["busy"] in response.text
+    assert "031-365 00 00" in response.text
+    assert textarea(response.text) == "Sparas inte än"
+    assert rows(app) == []
+    # Once the database is free, the same form goes through.
+    assert visitor.submit(message="Sparas inte än").status_code == 303
+
+
+def test_unwritable_database_gives_503(app, visitor, tmp_path):
+    app.config["DATABASE"] = str(tmp_path / "missing-dir" / "db.sqlite3")
+    assert visitor.submit(message="Hej").status_code == 503
+
+
+def test_full_disk_gives_503(app, visitor):
+    # SQLite's max_page_count makes the file "full" exactly as a full disk does.
+    from webapp import db as db_module
+
+    real_connect = db_module.connect
+
+    def full(path, timeout=5.0):
+        db = real_connect(path, timeout)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {pages}")
+        return db
+
+    app.config["DATABASE_TIMEOUT"] = 0.05
+    import webapp.db
+
+    webapp.db.connect = full
+    try:
+        response = visitor.submit(message="x" * 4000)
+    finally:
+        webapp.db.connect = real_connect
+    assert response.status_code == 503
+    assert rows(app) == []
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_rate_limit_gives_429_and_keeps_the_text(app, visitor, lang, htmx):
+    app.config["CONTACT_RATE_LIMIT"] = "2 per minute"
+    assert visitor.submit(message="one").status_code == 303
+    assert visitor.submit(message="two").status_code == 303
+    response = visitor.submit(htmx=htmx, message="three is too many")
+    assert response.status_code == 429
+    assert TEXT[lang]["rate"] in response.text
+    assert textarea(response.text) == "three is too many"
+    assert len(rows(app)) == 2
+
+
+def test_rate_limit_can_be_switched_off(tmp_path):
+    from webapp import create_app
+    from webapp.db import migrate
+
+    migrate(tmp_path / "db.sqlite3")
+    app = create_app({"SECRET_KEY": "k", "DATABASE": str(tmp_path / "db.sqlite3"), "CONTACT_RATE_LIMIT": "1 per minute", "RATELIMIT_ENABLED": False})
+    visitor = Visitor(app.test_client())
+    assert [visitor.submit(message=f"m{i}").status_code for i in range(3)] == [303, 303, 303]
+
+
+def test_body_over_64kb_gets_413(client, lang):
+    response = client.post(f"/{lang}/contact", data={"message": "x" * 70_000})
+    assert response.status_code == 413
+    assert "<h1>" in response.text
+
+
+def test_honeypot_stores_as_spam_and_answers_like_success(app, client, visitor):
+    response = visitor.submit(message="Buy now", website="http://spam.example")
+    assert response.status_code == 303
+    [row] = rows(app)
+    assert row["status"] == "spam"
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_honeypot_is_hidden_from_people(visitor):
+    assert '<div class="honeypot">' in visitor.page
+    css = open("static/site.css").read()
+    assert ".honeypot { display: none; }" in css
+
+
+def test_message_with_html_is_shown_escaped_everywhere(app, client, visitor):
+    payload = '<script>alert(1)</script><img src=x onerror=alert(2)>"\''
+    response = visitor.submit(message=payload, email="bad<script>@x")
+    assert "<script>alert(1)" not in response.text and "<img src=x" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    ok = visitor.submit(message=payload)
+    assert rows(app)[0]["message"] == payload
+    assert "<script>alert" not in client.get(ok.headers["Location"]).text
+
+
+def test_no_ip_address_or_user_agent_is_stored(app, visitor):
+    visitor.client.post(
+        f"/{visitor.lang}/contact",
+        data=visitor.fields(message="Hej"),
+        headers={"User-Agent": "UniqueAgent/1.0"},
+        environ_base={"REMOTE_ADDR": "203.0.113.77"},
+    )
+    dump = "\n".join(sqlite3.connect(app.config["DATABASE"]).iterdump())
+    assert "203.0.113.77" not in dump and "UniqueAgent" not in dump
+
+
+def test_character_count_messages_are_rendered_for_the_script(visitor, lang):
+    html = visitor.page
+    expected = {
+        "sv": ('data-group="\xa0"', 'data-under-other="Du har {num} tecken kvar"', 'data-over-one="Du har {num} tecken för mycket"'),
+        "en": ('data-group=","', 'data-under-other="You have {num} characters remaining"', 'data-over-one="You have {num} character too many"'),
+    }[lang]
+    for piece in expected:
+        assert piece in html
+    assert 'data-max="5000"' in html
+
+
+def test_unknown_reference_is_404(client, lang):
+    assert client.get(f"/{lang}/contact/thanks/GBG-0000-0000").status_code == 404
+
+
+@pytest.mark.parametrize("lang, title", [("sv", "Så här behandlar kommunen dina personuppgifter"), ("en", "How the City processes your personal data")])
+def test_privacy_page(client, lang, title):
+    html = client.get(f"/{lang}/privacy").text
+    assert f"<h1>{title}</h1>" in html
+    expected = {
+        "sv": ["Kommunstyrelsen i Göteborgs Stad är personuppgiftsansvarig", "allmänna handlingar", "Integritetsskyddsmyndigheten (IMY)", "Dina rättigheter", "gallras"],
+        "en": ["City Executive Board (kommunstyrelsen)", "public records", "Swedish Authority for Privacy Protection (IMY)", "Your rights", "archive rules"],
+    }[lang]
+    for text in expected:
+        assert text in html
+    assert 'href="https://www.imy.se/"' in html

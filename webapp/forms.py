@@ -1,0 +1,98 @@
+"""The contact form: the single source of validation for the page, htmx and the no-JS path."""
+
+import re
+import uuid
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_number, lazy_gettext as _l, ngettext
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+MESSAGE_MAX = 5000
+EMAIL_MAX = 254
+
+# Control characters have no place in a letter to the city; tab and line feed do.
+# (Carriage returns are already line feeds by the time this runs.)
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+EMAIL_FORMAT_ERROR = _l("Enter an e-mail address in the correct format, like name@example.com")
+
+
+def normalise_message(value: str | None) -> str:
+    """The text as we store and count it: line breaks as LF, no surrounding white space.
+
+    The browser's character count (static/contact.js) does exactly the same, so
+    both agree on the length: code points after this normalisation.
+    """
+    if value is None:
+        return ""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def strip(value: str | None) -> str:
+    return value.strip() if value else ""
+
+
+class ContactForm(FlaskForm):
+    MESSAGE_MAX = MESSAGE_MAX
+
+    email = EmailField(
+        _l("E-mail address (optional)"),
+        description=_l("Fill in your e-mail address if you would like a reply."),
+        filters=[strip],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+    message = TextAreaField(
+        _l("Ask a question or leave a comment."),
+        description=_l("Describe your matter in as much detail as possible. Max 5000 characters."),
+        filters=[normalise_message],
+        render_kw={"rows": 8},
+    )
+    # A fresh key per rendered form: resending the same form stores one row.
+    form_key = HiddenField(default=lambda: uuid.uuid4().hex)
+    # Set once a submit has been tried, so inline checks may then say "required".
+    attempted = HiddenField()
+    # Hidden from people and assistive technology; bots fill it in.
+    website = StringField(_l("Leave this field empty"), filters=[strip])
+
+    def validate_message(self, field):
+        if not field.data:
+            raise ValidationError(_l("Enter your message"))
+        if CONTROL_CHARACTERS.search(field.data):
+            raise ValidationError(_l("Your message contains characters that cannot be saved. Remove them and try again."))
+        excess = len(field.data) - MESSAGE_MAX
+        if excess > 0:
+            raise ValidationError(
+                ngettext(
+                    "Your message is %(count)s character too long",
+                    "Your message is %(count)s characters too long",
+                    excess,
+                    count=format_number(excess),
+                )
+            )
+
+    def validate_email(self, field):
+        if not field.data:
+            return
+        if "\r" in field.data or "\n" in field.data or len(field.data) > EMAIL_MAX:
+            raise ValidationError(EMAIL_FORMAT_ERROR)
+        try:
+            validate_email(field.data, check_deliverability=False)
+        except EmailNotValidError:
+            raise ValidationError(EMAIL_FORMAT_ERROR) from None
+
+    def validate_form_key(self, field):
+        try:
+            uuid.UUID(hex=field.data)
+        except (TypeError, ValueError):
+            raise ValidationError(_l("The form could not be read. Send your message again.")) from None
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.website.data)
+
+    @property
+    def visible_fields(self):
+        """The fields a visitor fills in, in page order (the error summary follows it)."""
+        return [self.email, self.message]

@@ -1,0 +1,94 @@
+"""Stored submissions: writing one durably, and reading them for staff."""
+
+import hashlib
+import secrets
+from datetime import datetime, timezone
+
+from sqlite_utils import Database
+
+from .db import immediate
+
+# Crockford's base32: no I, L, O or U, so a reference read aloud over the phone is unambiguous.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+STATUSES = ("new", "spam")
+
+
+def new_reference() -> str:
+    """A human-friendly, unguessable reference such as GBG-7K3F-9Q2M (40 random bits)."""
+    chars = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"GBG-{chars[:4]}-{chars[4:]}"
+
+
+def idempotency_key(form_key: str, email: str, message: str) -> str:
+    """Same rendered form and same content: same key. An edited resend is a new message."""
+    material = "\x1f".join((form_key, email, message)).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(material).hexdigest()
+
+
+def store(db: Database, *, locale: str, email: str, message: str, form_key: str, status: str = "new") -> str:
+    """Insert a submission once and return its reference; commits before returning.
+
+    A resend of the same form returns the reference of the row already stored.
+    """
+    key = idempotency_key(form_key, email, message)
+    for _ in range(5):
+        reference = new_reference()
+        # BEGIN IMMEDIATE takes the write lock first (waiting up to the busy
+        # timeout), so a concurrent writer can never make this fail half-way.
+        # INSERT OR IGNORE: a resend (same key) or, very rarely, a reference
+        # already taken leaves the table unchanged.
+        with immediate(db):
+            db.execute(
+                "INSERT OR IGNORE INTO submissions"
+                " (reference, created_at, locale, email, message, status, idempotency_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    reference,
+                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    locale,
+                    email or None,
+                    message,
+                    status,
+                    key,
+                ],
+            )
+        row = db.execute("SELECT reference FROM submissions WHERE idempotency_key = ?", [key]).fetchone()
+        if row:
+            return row[0]
+    raise RuntimeError("could not allocate a unique reference")
+
+
+def get(db: Database, reference: str) -> dict | None:
+    rows = list(db["submissions"].rows_where("reference = ?", [reference.upper()], limit=1))
+    return rows[0] if rows else None
+
+
+def _filters(since: datetime | None, status: str | None) -> tuple[str, list]:
+    where, params = ["1 = 1"], []
+    if since is not None:
+        where.append("created_at >= ?")
+        params.append(since.replace(tzinfo=timezone.utc).isoformat(timespec="seconds"))
+    # Spam is kept (nothing silently disappears) but only listed when asked for.
+    where.append("status = ?" if status else "status != 'spam'")
+    params += [status] if status else []
+    return " AND ".join(where), params
+
+
+def select(db: Database, *, since: datetime | None = None, status: str | None = None):
+    where, params = _filters(since, status)
+    return db["submissions"].rows_where(where, params, order_by="created_at DESC, id DESC")
+
+
+def count(db: Database, *, since: datetime | None = None, status: str | None = None) -> int:
+    where, params = _filters(since, status)
+    return db.execute(f"SELECT count(*) FROM submissions WHERE {where}", params).fetchone()[0]
+
+
+def older_than(db: Database, cutoff: datetime):
+    return db["submissions"].rows_where("created_at < ?", [cutoff.isoformat(timespec="seconds")], order_by="created_at")
+
+
+def delete_older_than(db: Database, cutoff: datetime) -> int:
+    with immediate(db):
+        cursor = db.execute("DELETE FROM submissions WHERE created_at < ?", [cutoff.isoformat(timespec="seconds")])
+    return cursor.rowcount

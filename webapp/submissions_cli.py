@@ -1,0 +1,109 @@
+"""`flask submissions ...`: what staff need to read, export and (when the archive rules say so) remove."""
+
+import csv
+import json
+import sys
+from datetime import datetime, timedelta, timezone
+
+import click
+from flask.cli import AppGroup
+
+from . import submissions
+from .db import get_db
+
+cli = AppGroup("submissions", help="Read, export and purge contact-form submissions.")
+
+COLUMNS = ("reference", "created_at", "locale", "status", "email", "message")
+# A spreadsheet treats a cell starting with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Neutralise a cell a spreadsheet would run as a formula (OWASP's advice: prefix a quote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def since_option(f):
+    return click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only those sent on or after this date (YYYY-MM-DD).")(f)
+
+
+def status_option(f):
+    return click.option("--status", type=click.Choice(submissions.STATUSES), help="Only this status (spam is hidden unless asked for).")(f)
+
+
+@cli.command("list")
+@since_option
+@status_option
+def list_command(since, status):
+    """List submissions, newest first: reference, time, language, status, e-mail, start of message."""
+    rows = submissions.select(get_db(), since=since, status=status)
+    count = 0
+    for row in rows:
+        first_line = row["message"].split("\n", 1)[0]
+        preview = first_line[:60] + ("…" if len(first_line) > 60 or "\n" in row["message"] else "")
+        click.echo(f"{row['reference']}  {row['created_at']}  {row['locale']}  {row['status']:<4}  {row['email'] or '-'}  {preview}")
+        count += 1
+    click.echo(f"{count} submission(s)", err=True)
+
+
+@cli.command("show")
+@click.argument("reference")
+def show_command(reference):
+    """Show one submission in full."""
+    row = submissions.get(get_db(), reference)
+    if row is None:
+        raise click.ClickException(f"No submission with reference {reference}")
+    for column in COLUMNS[:-1]:
+        click.echo(f"{column + ':':<12}{row[column] or '-'}")
+    click.echo("")
+    click.echo(row["message"])
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: standard output).")
+@since_option
+@status_option
+def export_command(fmt, output, since, status):
+    """Export submissions as CSV (safe to open in a spreadsheet) or JSON."""
+    db = get_db()
+    total = submissions.count(db, since=since, status=status)
+    rows = submissions.select(db, since=since, status=status)
+    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        # The progress bar goes to stderr, so it never mixes with exported data.
+        with click.progressbar(rows, length=total, label="Exporting", file=sys.stderr) as bar:
+            if fmt == "csv":
+                writer = csv.writer(out)
+                writer.writerow(COLUMNS)
+                for row in bar:
+                    writer.writerow([spreadsheet_safe(row[c]) for c in COLUMNS])
+            else:
+                json.dump([{c: row[c] for c in COLUMNS} for row in bar], out, ensure_ascii=False, indent=2)
+                out.write("\n")
+    finally:
+        if output:
+            out.close()
+    click.echo(f"Exported {total} submission(s)" + (f" to {output}" if output else ""), err=True)
+
+
+@cli.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=1), required=True, help="Age in days.")
+@click.option("--yes", is_flag=True, help="Really delete. Without it, only show what would be deleted.")
+def purge_command(days, yes):
+    """Delete submissions older than DAYS, as the city's archive rules allow.
+
+    Nothing is ever purged automatically. Without --yes this is a dry run.
+    """
+    db = get_db()
+    cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+    rows = list(submissions.older_than(db, cutoff))
+    for row in rows:
+        click.echo(f"{row['reference']}  {row['created_at']}  {row['status']}")
+    if not yes:
+        click.echo(f"Dry run: {len(rows)} submission(s) sent before {cutoff:%Y-%m-%d %H:%M} UTC would be deleted. Add --yes to delete them.")
+        return
+    deleted = submissions.delete_older_than(db, cutoff)
+    click.echo(f"Deleted {deleted} submission(s) sent before {cutoff:%Y-%m-%d %H:%M} UTC.")
