@@ -2,9 +2,10 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
 export FLASK_APP := webapp
 
-.PHONY: run dev test setup catalogs db clean vendor-leaflet favicon
+.PHONY: run dev test setup test-tools screenshots catalogs db clean vendor-leaflet favicon
 
 run: setup
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
@@ -12,8 +13,12 @@ run: setup
 dev: setup
 	$(BIN)/flask run --debug
 
-test: setup $(VENV)/.test-installed
+test: setup test-tools
 	$(BIN)/python -m pytest
+
+# PNGs of what visitors see, in every language and width, into build/screenshots/.
+screenshots: setup test-tools
+	$(BIN)/python -m tests.browser.screenshots build/screenshots
 
 setup: $(VENV)/.installed catalogs db
 
@@ -29,6 +34,30 @@ $(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# $(call debian-package,PROGRAM,PACKAGE): when PROGRAM is missing, install PACKAGE
+# with apt-get if we are root on Debian; otherwise stop and say what to install.
+define debian-package
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
+	    echo "Installing Debian's $(2) for the browser and HTML tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2); \
+	  else \
+	    echo "The tests need $(1): install Debian's '$(2)' package (sudo apt-get install $(2)) and run make test again." >&2; \
+	    exit 1; \
+	  fi; }
+endef
+
+# Browser tests drive Debian's Chromium (never a downloaded browser); the Nu HTML
+# Checker is a Java program that npm brings (its Java-downloading install script is skipped).
+test-tools: $(VENV)/.test-installed node_modules/.installed
+	$(call debian-package,$(CHROMIUM),chromium)
+	$(call debian-package,java,default-jre-headless)
+
+node_modules/.installed: package.json package-lock.json
+	$(call debian-package,npm,npm)
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
 catalogs: $(VENV)/.installed
 	$(BIN)/pybabel compile -d translations --statistics
 
@@ -36,7 +65,7 @@ db: $(VENV)/.installed
 	$(BIN)/flask init-db
 
 clean:
-	rm -rf $(VENV) build .pytest_cache
+	rm -rf $(VENV) build node_modules .pytest_cache
 
 # Leaflet is committed under static/vendor/leaflet/ so the site needs no npm at run time.
 # This re-creates that copy from the npm package, checked against the pinned tarball hash.
@@ -54,7 +83,7 @@ vendor-leaflet:
 
 # The PNG favicon, for browsers without SVG icons, is drawn from the SVG by Debian's
 # chromium (transparent corners kept); the result is committed.
-CHROMIUM := /usr/bin/chromium --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars
 favicon: static/favicon.svg
-	$(CHROMIUM) --default-background-color=00000000 --window-size=32,32 \
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+	  --default-background-color=00000000 --window-size=32,32 \
 	  --screenshot=$(CURDIR)/static/favicon.png file://$(CURDIR)/static/favicon.svg 2>/dev/null

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from helpers import Visitor, hidden_value, rows, textarea
+from tests.helpers import Visitor, hidden_value, rows, textarea
 
 LANGS = ["sv", "en"]
 TEXT = {
@@ -415,3 +415,17 @@ def test_privacy_page(client, lang, title):
     for text in expected:
         assert text in html
     assert 'href="https://www.imy.se/"' in html
+
+
+def test_body_over_64kb_with_htmx_shows_the_problem_above_the_untouched_fields(client, lang):
+    response = client.post(f"/{lang}/contact", data={"message": "x" * 70_000}, headers={"HX-Request": "true"})
+    assert response.status_code == 413
+    assert response.headers["HX-Retarget"] == "#send-problem"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert response.text.startswith('<div class="error-summary" id="send-problem" role="alert"')
+    assert "<textarea" not in response.text
+
+
+def test_form_has_a_slot_for_sending_problems(visitor, lang):
+    slot = re.search(r'<div id="send-problem" data-title="([^"]+)"\s+data-message="([^"]+)"></div>', visitor.page)
+    assert slot and slot.group(1) == TEXT[lang]["summary"]

@@ -7,7 +7,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import contact, db, errors, i18n, pages, settings, submissions_cli
+from . import contact, db, errors, i18n, pages, security, settings, submissions_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if proxies := app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    security.init_app(app)
     htmx.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
