@@ -67,9 +67,11 @@
     map = L.map(canvas, { zoomControl: false, scrollWheelZoom: false });
     L.control.zoom({ zoomInTitle: data.labelZoomIn, zoomOutTitle: data.labelZoomOut }).addTo(map);
     L.tileLayer(data.tileUrl, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
+    var marker = null;
     var layer = L.geoJSON(feature, {
       pointToLayer: function (point, latlng) {
-        return L.marker(latlng, { alt: point.properties.title });
+        marker = L.marker(latlng, { alt: point.properties.title });
+        return marker;
       },
     });
     layer.bindPopup(popupContent(feature.properties)).addTo(map);
@@ -78,6 +80,15 @@
       var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
       if (close) {
         close.setAttribute("aria-label", data.labelClose);
+      }
+    });
+    // Closing the popup from its own button would drop keyboard focus to the
+    // top of the page; send it back to the marker instead.
+    map.on("popupclose", function (event) {
+      var active = document.activeElement;
+      var popup = event.popup.getElement();
+      if (!active || active === document.body || (popup && popup.contains(active))) {
+        marker.getElement().focus();
       }
     });
     map.setView(layer.getBounds().getCenter(), 17);

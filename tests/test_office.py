@@ -115,7 +115,7 @@ def test_map_settings_from_the_environment(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize(
     "url",
-    ["tile.openstreetmap.org/{z}/{x}/{y}.png", "ftp://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org/{z}/{x}.png"],
+    ["https://tiles.example.org/{z}/{x}.png", "https://tiles.example.org/tiles.png", "tile.openstreetmap.org/{z}/{x}/{y}.png"],
 )
 def test_unusable_tile_url_stops_start_up(tmp_path, url):
     with pytest.raises(ValueError, match="MAP_TILE_URL"):
