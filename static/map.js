@@ -91,6 +91,13 @@
         marker.getElement().focus();
       }
     });
+    // Leaflet closes a popup on Escape only while the map itself has focus;
+    // do so too while the marker or the popup's button has it.
+    canvas.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        map.closePopup();
+      }
+    });
     map.setView(layer.getBounds().getCenter(), 17);
   }
 
