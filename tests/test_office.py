@@ -9,8 +9,9 @@ import pytest
 from webapp import content, create_app, office
 from webapp.i18n import LANGUAGES
 
+from .helpers import translate
+
 ROOT = Path(__file__).resolve().parent.parent
-TITLES = {"sv": "Stadsledningskontoret", "en": "City Executive Office"}
 OSM_LINK = "https://www.openstreetmap.org/?mlat=57.707395&amp;mlon=11.966450#map=18/57.707395/11.966450"
 
 
@@ -43,7 +44,11 @@ def test_geojson_is_the_seed_point_titled_in_the_pages_language(client, lang):
     assert feature["type"] == "Feature"
     assert feature["geometry"] == seed["geometry"]
     assert feature["geometry"]["coordinates"] == [11.966450219140533, 57.70739467390328]
-    assert feature["properties"] == {"title": TITLES[lang], "content": seed["properties"]["content"]}
+    assert feature["properties"] == {"title": translate(lang, "City Executive Office"), "content": seed["properties"]["content"]}
+
+
+def test_geojson_title_in_swedish(client):
+    assert client.get("/sv/office.geojson").json["properties"]["title"] == "Stadsledningskontoret"
 
 
 def test_kept_copy_of_the_point_is_the_seeds():
@@ -135,11 +140,8 @@ def test_json_ld_describes_the_office(client, lang):
     data = json_ld(html)
     assert data["@context"] == "https://schema.org"
     assert data["@type"] == "GovernmentOffice"
-    assert data["name"] == TITLES[lang]
-    assert data["parentOrganization"] == {
-        "@type": "GovernmentOrganization",
-        "name": {"sv": "Göteborgs Stad", "en": "City of Gothenburg"}[lang],
-    }
+    assert data["name"] == translate(lang, "City Executive Office")
+    assert data["parentOrganization"] == {"@type": "GovernmentOrganization", "name": translate(lang, "City of Gothenburg")}
     assert data["address"] == {
         "@type": "PostalAddress",
         "streetAddress": "Gustaf Adolfs Torg 4A",
@@ -152,6 +154,11 @@ def test_json_ld_describes_the_office(client, lang):
     assert data["hasMap"] == OSM_LINK.replace("&amp;", "&")
     # "&" in the URL travels as \u0026, so the block holds no character HTML would read.
     assert "&" not in re.search(r"ld\+json\">(.*?)</script>", html, re.S).group(1)
+
+
+def test_json_ld_names_in_swedish(client):
+    data = json_ld(client.get("/sv/").text)
+    assert (data["name"], data["parentOrganization"]["name"]) == ("Stadsledningskontoret", "Göteborgs Stad")
 
 
 def test_script_json_cannot_close_its_element(app):

@@ -14,11 +14,16 @@ import pytest
 from webapp import content
 from webapp.i18n import LANGUAGES
 
+from ..helpers import translate
+
 TILE_ORIGIN = "https://tile.openstreetmap.org"  # the default MAP_TILE_URL's host, as the live server runs
 TILE = re.compile(r"/(\d+)/(\d+)/(\d+)\.png$")
 LABELS = {
-    "sv": {"show": "Visa karta", "hide": "Dölj karta", "title": "Stadsledningskontoret", "close": "Stäng"},
-    "en": {"show": "Show map", "hide": "Hide map", "title": "City Executive Office", "close": "Close"},
+    lang: {
+        key: translate(lang, message)
+        for key, message in {"show": "Show map", "hide": "Hide map", "title": "City Executive Office", "close": "Close"}.items()
+    }
+    for lang in LANGUAGES
 }
 
 
