@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 export FLASK_APP := webapp
 
-.PHONY: run dev test setup test-tools screenshots catalogs db clean vendor-leaflet favicon
+.PHONY: run dev test check-translations setup test-tools screenshots catalogs db clean vendor-leaflet favicon
 
 run: setup
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
@@ -14,7 +14,12 @@ dev: setup
 	$(BIN)/flask run --debug
 
 test: setup test-tools
+	$(BIN)/flask translate check
 	$(BIN)/python -m pytest
+
+# For translators: compiles the catalogs, then says what is missing or wrong in them.
+check-translations: catalogs
+	$(BIN)/flask translate check
 
 # PNGs of what visitors see, in every language and width, into build/screenshots/.
 screenshots: setup test-tools
@@ -59,7 +64,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile -d translations --statistics
+	$(BIN)/flask translate compile
 
 db: $(VENV)/.installed
 	$(BIN)/flask init-db

@@ -21,7 +21,7 @@ CSP = (
 DEFAULT_CSP = CSP.replace("img-src 'self' data:;", "img-src 'self' data: https://tile.openstreetmap.org;")
 
 # One of each kind of response: page, redirect, error page, JSON, static file.
-PATHS = ["/sv/", "/en/", "/", "/sv/finns-inte", "/nothing", "/healthz", "/static/site.css"]
+PATHS = ["/sv/", "/en/", "/fi/", "/", "/sv/finns-inte", "/nothing", "/healthz", "/static/site.css"]
 
 
 @pytest.fixture

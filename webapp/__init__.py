@@ -7,7 +7,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import contact, db, errors, i18n, pages, security, settings, submissions_cli
+from . import contact, db, errors, i18n, pages, security, settings, submissions_cli, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,4 +35,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     contact.init_app(app)
     pages.init_app(app)
     app.cli.add_command(submissions_cli.cli)
+    translate.init_app(app)
     return app
