@@ -10,6 +10,7 @@ import struct
 import zlib
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from webapp import content
 from webapp.i18n import LANGUAGES
@@ -39,6 +40,12 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 
 
 TILE_PNG = png(256, 256, (224, 232, 240))
+
+# WCAG 2.0 and 2.1, A and AA, and axe's best practices.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+    "resultTypes": ["violations"],
+}
 
 
 class Network:
@@ -205,3 +212,23 @@ def test_json_ld_is_read_by_the_browser_without_a_csp_report(page, lang):
     assert data["@type"] == "GovernmentOffice"
     assert data["geo"]["latitude"] == content.OFFICE_COORDINATES[1]
     # The page fixture fails the test on any CSP violation or console error.
+
+
+def axe_violations(page) -> list[str]:
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [f"{v['id']}: {v['help']} at {node['target']}" for v in results.response["violations"] for node in v["nodes"]]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_open_map_with_its_popup_passes_axe(page, lang):
+    Network(page)
+    open_map(page, lang)
+    page.locator(".leaflet-marker-icon").click()
+    page.locator(".leaflet-popup-content").wait_for()
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_accessibility_statement_passes_axe(page, lang):
+    page.goto(f"/{lang}/accessibility")
+    assert axe_violations(page) == []
