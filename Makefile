@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 export FLASK_APP := webapp
 
-.PHONY: run dev test check-translations setup test-tools screenshots catalogs db clean
+.PHONY: run dev test check-translations setup test-tools screenshots catalogs db clean vendor-leaflet favicon
 
 run: setup
 	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
@@ -71,3 +71,24 @@ db: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build node_modules .pytest_cache
+
+# Leaflet is committed under static/vendor/leaflet/ so the site needs no npm at run time.
+# This re-creates that copy from the npm package, checked against the pinned tarball hash.
+LEAFLET_VERSION := 1.9.4
+LEAFLET_SHA256  := 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
+vendor-leaflet:
+	rm -rf build/leaflet && mkdir -p build/leaflet
+	cd build/leaflet && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null
+	echo "$(LEAFLET_SHA256)  build/leaflet/leaflet-$(LEAFLET_VERSION).tgz" | sha256sum -c -
+	tar -xzf build/leaflet/leaflet-$(LEAFLET_VERSION).tgz -C build/leaflet
+	rm -rf static/vendor/leaflet && mkdir -p static/vendor/leaflet/images
+	cp build/leaflet/package/LICENSE build/leaflet/package/dist/leaflet.js build/leaflet/package/dist/leaflet.js.map \
+	   build/leaflet/package/dist/leaflet.css static/vendor/leaflet/
+	cp build/leaflet/package/dist/images/*.png static/vendor/leaflet/images/
+
+# The PNG favicon, for browsers without SVG icons, is drawn from the SVG by Debian's
+# chromium (transparent corners kept); the result is committed.
+favicon: static/favicon.svg
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+	  --default-background-color=00000000 --window-size=32,32 \
+	  --screenshot=$(CURDIR)/static/favicon.png file://$(CURDIR)/static/favicon.svg 2>/dev/null

@@ -72,3 +72,14 @@ def rows(app):
         return list(db["submissions"].rows_where(order_by="id"))
     finally:
         db.close()
+
+
+def translate(lang: str, message: str) -> str:
+    """`message` as the compiled catalog for `lang` has it (the msgid itself for English),
+    so tests that run in every language need no list of texts per language."""
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    folder = Path(__file__).resolve().parent.parent / "translations"
+    return Translations.load(str(folder), [lang]).gettext(message)

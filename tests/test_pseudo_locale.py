@@ -157,6 +157,7 @@ def confirmation_page(app, visitor, **submit):
 STATES = {
     "page": (200, lambda app, v: v.client.get("/en/")),
     "privacy page": (200, lambda app, v: v.client.get("/en/privacy")),
+    "accessibility statement": (200, lambda app, v: v.client.get("/en/accessibility")),
     "field errors and error summary": (422, lambda app, v: v.submit(email="1@", message="")),
     "field errors and error summary, htmx": (422, lambda app, v: v.submit(htmx=True, email="1@", message="")),
     "inline check of a field, htmx": (200, lambda app, v: v.check("email", email="1@", attempted="1")),
