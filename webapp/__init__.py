@@ -7,7 +7,7 @@ from flask import Flask
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import contact, db, errors, form_bodies, i18n, pages, request_log, security, settings, startup, submissions_cli
+from . import contact, db, errors, form_bodies, i18n, pages, request_log, security, settings, startup, submissions_cli, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,4 +38,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     pages.init_app(app)
     startup.init_app(app)
     app.cli.add_command(submissions_cli.cli)
+    translate.init_app(app)
     return app

@@ -1,8 +1,8 @@
-"""The site's pages, under a /<lang>/ prefix, and the root redirect."""
+"""The site's pages under a /<lang>/ prefix; the root redirect and the files crawlers ask for."""
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, url_for
 
-from . import contact, content
+from . import contact, content, office
 from .db import get_db
 from .forms import ContactForm
 from .i18n import LANGUAGES, negotiate_language
@@ -11,12 +11,31 @@ root = Blueprint("root", __name__)
 bp = Blueprint("site", __name__, url_prefix="/<lang>")
 bp.register_blueprint(contact.bp)
 
+# The pages sitemap.xml lists, each in every language.
+SITEMAP = ("site.index", "site.privacy", "site.accessibility")
+
 
 @root.get("/")
 def index_redirect():
     response = redirect(url_for("site.index", lang=negotiate_language()), code=303)
     response.vary.add("Accept-Language")
     return response
+
+
+@root.get("/robots.txt")
+def robots():
+    return Response(render_template("robots.txt"), mimetype="text/plain")
+
+
+@root.get("/sitemap.xml")
+def sitemap():
+    return Response(render_template("sitemap.xml", endpoints=SITEMAP), mimetype="application/xml")
+
+
+@root.get("/favicon.ico")
+def favicon():
+    # Asked for by clients that do not read the page's <link rel="icon">.
+    return redirect(url_for("static", filename="favicon.png"), code=301)
 
 
 @root.get("/healthz")
@@ -55,7 +74,19 @@ def privacy():
     return render_template("privacy.html")
 
 
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("accessibility.html")
+
+
+@bp.get("/office.geojson")
+def office_geojson():
+    response = jsonify(office.feature())
+    response.mimetype = "application/geo+json"
+    return response
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals["content"] = content
+    app.jinja_env.globals.update(content=content, office=office)
     app.register_blueprint(root)
     app.register_blueprint(bp)

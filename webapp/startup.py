@@ -12,11 +12,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from . import translate
 from .db import pending_migrations
-from .i18n import LANGUAGES
+from .i18n import LANGUAGES, SOURCE_LANGUAGE
 
-# The msgids are English, so English needs no catalog.
-SOURCE_LANGUAGE = "en"
 MIN_SECRET_KEY_BYTES = 32
 
 
@@ -50,19 +49,19 @@ def database_problems(path: str | Path) -> list[str]:
     return []
 
 
-def catalog_problems(translations: str | Path) -> list[str]:
+def catalog_problems(app) -> list[str]:
+    project = translate.Project.of(app)
     problems = []
     for lang in LANGUAGES:
         if lang == SOURCE_LANGUAGE:
             continue
-        po = Path(translations) / lang / "LC_MESSAGES" / "messages.po"
-        mo = po.with_suffix(".mo")
+        po = project.catalog_path(lang)
         if not po.exists():
             problems.append(f"There is no {lang} catalog ({po}).")
-        elif not mo.exists():
-            problems.append(f"The {lang} catalog is not compiled ({mo} is missing). Run `make catalogs`.")
-        elif mo.stat().st_mtime < po.stat().st_mtime:
-            problems.append(f"The {lang} catalog changed after it was compiled ({mo} is older). Run `make catalogs`.")
+        elif not po.with_suffix(".mo").exists():
+            problems.append(f"The {lang} catalog is not compiled ({po.with_suffix('.mo')} is missing). Run `make catalogs`.")
+        else:
+            problems += [str(problem) for problem in translate.check_compiled(project, po)]
     return problems
 
 
@@ -83,7 +82,7 @@ def secret_key_problems(app) -> list[str]:
 def problems(app) -> list[str]:
     return (
         database_problems(app.config["DATABASE"])
-        + catalog_problems(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+        + catalog_problems(app)
         + secret_key_problems(app)
     )
 

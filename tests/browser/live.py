@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -120,7 +119,7 @@ class LiveServer:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
                     if response.status == 200:
                         return
-            except OSError:  # not listening yet, refused, timed out while workers boot, or 503
+            except OSError:  # refused, reset or timed out while gunicorn starts (URLError is one too)
                 pass
             time.sleep(0.1)
         self.stop()
