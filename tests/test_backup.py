@@ -4,8 +4,6 @@ import re
 import sqlite3
 import threading
 
-import pytest
-
 from webapp import submissions
 from webapp.db import connect
 
