@@ -1,7 +1,6 @@
 """Operating the site under gunicorn: a SIGTERM lets requests in progress finish, the
 start-up checks stop a server that could not keep its promises, and one JSON line a request."""
 
-import json
 import sqlite3
 import threading
 import time
@@ -10,6 +9,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.reliability.client import Browser, encode_request, exchange
+from tests.reliability.load import request_log_lines
 from tests.reliability.server import Server
 
 
@@ -86,7 +86,6 @@ def test_one_json_line_per_request_with_the_id_the_visitor_got(tmp_path):
         browser = Browser(server.url)
         ids = [browser.get(path).header("X-Request-ID") for path in ("/sv/", "/en/privacy", "/nowhere/")]
         given = browser.get("/healthz", [("X-Request-ID", "proxy-0001")]).header("X-Request-ID")
-    lines = [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
-    mine = [line for line in lines if line["request_id"] in ids + [given]]
+    mine = [line for line in request_log_lines(server.log) if line["request_id"] in ids + [given]]
     assert [(line["path"], line["status"]) for line in mine] == [("/sv/", 200), ("/en/privacy", 200), ("/nowhere/", 404), ("/healthz", 200)]
     assert given == "proxy-0001"

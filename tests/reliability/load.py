@@ -11,10 +11,11 @@ from .traffic import Tally, compare, run_visitors
 
 
 def request_log_lines(log_path) -> list[dict]:
+    """The site's own request lines (gunicorn's log may hold other JSON, an access log say)."""
     lines = []
     for line in log_path.read_text(errors="replace").splitlines():
-        if line.startswith("{"):
-            lines.append(json.loads(line))
+        if line.startswith("{") and (entry := json.loads(line)).get("event") == "request":
+            lines.append(entry)
     return lines
 
 
