@@ -120,3 +120,10 @@ def test_a_failed_backup_says_why_and_leaves_nothing_behind(app, runner, tmp_pat
     assert result.exit_code == 1
     assert "The backup failed: file is not a database" in result.output
     assert list(folder.iterdir()) == []
+
+
+def test_backup_of_a_missing_database_creates_nothing(app, runner, tmp_path):
+    app.config["DATABASE"] = str(tmp_path / "elsewhere.sqlite3")
+    result = runner.invoke(args=["submissions", "backup", str(tmp_path / "b.sqlite3")])
+    assert result.exit_code == 1 and "There is no database at" in result.output
+    assert not (tmp_path / "elsewhere.sqlite3").exists() and not (tmp_path / "b.sqlite3").exists()

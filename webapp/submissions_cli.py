@@ -121,6 +121,8 @@ def backup_command(dest, force):
     The copy is checked: it reports its integrity and how many submissions it holds.
     """
     source = Path(current_app.config["DATABASE"])
+    if not source.exists():  # connecting would create an empty one
+        raise click.ClickException(f"There is no database at {source}.")
     if dest.is_dir():
         dest = dest / f"webapp-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.sqlite3"
     if dest.exists() and dest.resolve() == source.resolve():
