@@ -16,12 +16,14 @@ worker_class = "sync"
 
 # A worker stuck this long is killed and replaced.
 timeout = 30
-# On SIGTERM or a reload, workers get this long to finish the requests they have.
-graceful_timeout = 20
+# On SIGTERM or a reload, workers get this long to finish the requests they have
+# (keep systemd's TimeoutStopSec above it: ops/webapp.service).
+graceful_timeout = 30
 # The heartbeat file on tmpfs, so a slow disk cannot make a healthy worker look stuck.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
-# One JSON object per request on stdout; errors on stderr.
+# One JSON object per request on stdout (webapp/access_log.py); gunicorn's messages
+# and the site's own request log on stderr.
 accesslog = "-"
 errorlog = "-"
 logger_class = "webapp.access_log.JsonAccessLogger"

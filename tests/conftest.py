@@ -1,8 +1,8 @@
 import pytest
 
-from webapp import ROOT, create_app
+from tests.helpers import make_app
+from webapp import ROOT
 from webapp.assets import build
-from webapp.db import migrate
 
 
 @pytest.fixture(scope="session")
@@ -15,19 +15,7 @@ def assets_dir(tmp_path_factory):
 
 @pytest.fixture
 def app(tmp_path, assets_dir):
-    database = tmp_path / "test.sqlite3"
-    migrate(database)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
-            "DATABASE": str(database),
-            "ASSETS_DIR": str(assets_dir),
-            # Tests send many forms from one address; the rate-limit test lowers it.
-            "CONTACT_RATE_LIMIT": "1000 per minute",
-        }
-    )
-    yield app
+    yield make_app(tmp_path, ASSETS_DIR=str(assets_dir))
 
 
 @pytest.fixture

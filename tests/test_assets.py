@@ -6,14 +6,16 @@ import re
 import brotli
 import pytest
 
-from webapp import ROOT, create_app
-from webapp.assets import build, hashed_name
+from tests.helpers import make_app
+from webapp import ROOT
+from webapp.assets import BUNDLES, build, hashed_name, publications
+from webapp.startup import problems
 
 # What the front page loads; each must come out fingerprinted and compressed.
 PAGE_ASSETS = {
     "site.css": "text/css",
     "vendor/htmx-2.0.11.min.js": "text/javascript",
-    "contact.js": "text/javascript",
+    "site.js": "text/javascript",
 }
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}
 
@@ -48,13 +50,15 @@ def test_build_writes_hashed_copies_and_useful_variants(tmp_path):
     (source / "logo.png").write_bytes(b"\x89PNG" + bytes(range(256)) * 4)  # already compressed
     (source / ".hidden").write_bytes(b"not published")
 
-    written = build(source, out)
+    written = build(source, out, bundles={"all.js": ("js/app.js", "site.css")})
 
     css_name = hashed_name("site.css", css)
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert sorted(p.relative_to(out).as_posix() for p in written) == names
     assert f"{css_name}.br" in names and f"{css_name}.gz" in names
     assert any(re.fullmatch(r"js/app\.[0-9a-f]{12}\.js\.br", n) for n in names)
+    bundle = (source / "js" / "app.js").read_bytes() + b"\n" + css
+    assert (out / hashed_name("all.js", bundle)).read_bytes() == bundle
     assert [n for n in names if n.startswith(("tiny", "logo"))] == [
         hashed_name("logo.png", (source / "logo.png").read_bytes()),
         hashed_name("tiny.txt", b"hi"),
@@ -67,18 +71,26 @@ def test_build_writes_hashed_copies_and_useful_variants(tmp_path):
 
     # Built already: nothing to do. Changed content: a new name, the old file kept
     # for pages still being served by the previous version.
-    assert build(source, out) == []
+    assert build(source, out, bundles={}) == []
     (source / "site.css").write_bytes(css + b"a { color: blue; }\n")
-    assert len(build(source, out)) == 3
+    assert len(build(source, out, bundles={})) == 3
     assert (out / css_name).exists()
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
 def test_pages_link_fingerprinted_assets(client, lang):
     html = client.get(f"/{lang}/").text
+    published = publications(ROOT / "static")
     for name in PAGE_ASSETS:
-        source = (ROOT / "static" / name).read_bytes()
-        assert asset_url(html, name) == f"/static/{hashed_name(name, source)}"
+        assert asset_url(html, name) == f"/static/{hashed_name(name, published[name])}"
+
+
+def test_site_scripts_come_in_one_file(client):
+    html = client.get("/sv/").text
+    assert 'src="/static/contact.' not in html and 'src="/static/map.' not in html
+    body = client.get(asset_url(html, "site.js")).get_data()
+    for part in BUNDLES["site.js"]:
+        assert (ROOT / "static" / part).read_bytes() in body
 
 
 @pytest.mark.parametrize("encoding", ["br", "gzip", None])
@@ -88,7 +100,7 @@ def test_assets_served_compressed_and_cached_for_a_year(client, name, encoding):
     response = client.get(url, headers={"Accept-Encoding": encoding or "identity"})
     assert response.status_code == 200
     assert response.headers.get("Content-Encoding") == encoding
-    assert DECODE[encoding](response.get_data()) == (ROOT / "static" / name).read_bytes()
+    assert DECODE[encoding](response.get_data()) == publications(ROOT / "static")[name]
     assert int(response.headers["Content-Length"]) == len(response.get_data())
     assert cache_directives(response) == {"public", "max-age=31536000", "immutable"}
     assert response.headers["Vary"] == "Accept-Encoding"
@@ -107,7 +119,7 @@ def test_asset_revalidation_gets_304(client):
 
 
 def test_head_of_an_asset_has_no_body(client):
-    url = asset_url(client.get("/sv/").text, "contact.js")
+    url = asset_url(client.get("/sv/").text, "site.js")
     response = client.head(url, headers={"Accept-Encoding": "gzip"})
     assert response.status_code == 200
     assert response.headers["Content-Encoding"] == "gzip"
@@ -120,16 +132,22 @@ def test_unhashed_names_still_served_but_not_cached_forever(client):
     assert "immutable" not in response.headers.get("Cache-Control", "")
 
 
-def test_unbuilt_assets_are_served_uncompressed_and_logged(tmp_path, caplog):
-    app = create_app({"SECRET_KEY": "x", "DATABASE": str(tmp_path / "db"), "ASSETS_DIR": str(tmp_path / "none")})
-    assert "Run `flask assets build`" in caplog.text
-    client = app.test_client()
-    url = asset_url(client.get("/sv/").text, "site.css")
-    response = client.get(url, headers={"Accept-Encoding": "br, gzip"})
-    assert response.status_code == 200
-    assert "Content-Encoding" not in response.headers
-    assert response.get_data() == (ROOT / "static" / "site.css").read_bytes()
-    assert "immutable" in cache_directives(response)
+def test_unbuilt_assets_keep_their_plain_names_and_stop_the_start(tmp_path):
+    app = make_app(tmp_path, ASSETS_DIR=str(tmp_path / "none"))
+    html = app.test_client().get("/sv/").text
+    assert 'href="/static/site.css"' in html  # still served, by Flask, without the year-long caching
+    found = [p for p in problems(app) if "Static files are not built" in p]
+    assert found and "site.css" in found[0] and "site.js" in found[0]
+
+
+def test_built_assets_pass_the_start_up_checks(app):
+    assert not [p for p in problems(app) if "Static" in p]
+
+
+def test_debug_mode_builds_what_changed(tmp_path):
+    app = make_app(tmp_path, DEBUG=True, ASSETS_DIR=str(tmp_path / "built"))
+    assert app.extensions["assets_unbuilt"] == []
+    assert (tmp_path / "built" / hashed_name("site.css", (ROOT / "static" / "site.css").read_bytes())).exists()
 
 
 def test_assets_build_command(app, runner, tmp_path):

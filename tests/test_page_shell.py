@@ -3,7 +3,7 @@
 import pytest
 from flask import render_template
 
-from helpers import Visitor, hidden_value
+from tests.helpers import Visitor, hidden_value
 from webapp.forms import ContactForm
 from webapp.pages import KEY_MARKER, MAX_SHELLS, TOKEN_MARKER
 

@@ -96,20 +96,28 @@ def gunicorn(tmp_path, assets_dir):
 
 def test_gunicorn_serves_the_site_and_logs_json(gunicorn):
     url, process, access_log = gunicorn
-    status, headers, body = get(f"{url}/sv/?q=%22x", **{"Accept-Encoding": "br", "User-Agent": 'quote " and \\'})
+    status, headers, body = get(f"{url}/sv/?q=secret%22x\\", **{"Accept-Encoding": "br", "User-Agent": "Agent/1.0"})
     assert status == 200 and headers["Content-Encoding"] == "br"
+    request_id = headers["X-Request-ID"]
     html = brotli.decompress(body).decode()
     css = html.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
     status, headers, _ = get(url + css, **{"Accept-Encoding": "gzip"})
     assert status == 200 and headers["Content-Encoding"] == "gzip" and "immutable" in headers["Cache-Control"]
+    status, _, _ = get(url + '/sv/"quoted"\\path')
+    assert status == 404
 
     # SIGTERM: workers finish and the master exits cleanly within the graceful timeout.
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
 
-    records = [json.loads(line) for line in access_log.read_text().splitlines()]
+    log = access_log.read_text()
+    records = [json.loads(line) for line in log.splitlines()]
+    assert all(r["event"] == "access" for r in records)
     page = next(r for r in records if r["path"] == "/sv/")
-    assert page["method"] == "GET" and page["status"] == 200 and page["query"] == "q=%22x"
-    assert page["user_agent"] == 'quote " and \\'
+    assert page["method"] == "GET" and page["status"] == 200 and page["request_id"] == request_id
     assert page["bytes"] == len(body) and page["duration_ms"] >= 0
-    assert any(r["path"] == css and r["status"] == 200 for r in records)
+    assert any(r["path"] == css and r["status"] == 200 for r in records)  # static files too
+    assert any(r["path"] == '/sv/"quoted"\\path' and r["status"] == 404 for r in records)
+    # Nothing that identifies or quotes the visitor.
+    for private in ("127.0.0.1", "Agent/1.0", "secret"):
+        assert private not in log

@@ -3,12 +3,14 @@
 `flask assets build` (run by make) copies every file under static/ to
 build/static/ under a name holding a hash of its content
 (site.css -> site.1a2b3c4d5e6f.css) and writes .br and .gz variants beside it.
+Bundles (several scripts in one file, one request) are published the same way.
 At start-up the app hashes the sources again, so a page always names the
 current content: url_for("static", filename="site.css") gives the hashed URL,
 and WhiteNoise serves it with "immutable" caching, choosing the variant the
 browser accepts. A hashed name is never reused for other content, so a build
 only adds files: pages rendered by a server still running the old version keep
-working while a new one starts.
+working while a new one starts. A file not built for this version keeps its
+plain URL (served by Flask, uncached) and the start-up checks refuse to serve.
 """
 
 import hashlib
@@ -28,6 +30,9 @@ HASH_LENGTH = 12
 # Variants smaller than this share of the original are not worth keeping (WhiteNoise's rule).
 USEFUL_RATIO = 0.95
 ENCODINGS = {".br": Compressor.compress_brotli, ".gz": Compressor.compress_gzip}
+
+# Scripts every page of a kind needs, served as one file: fewer requests on a first view.
+BUNDLES = {"site.js": ("contact.js", "map.js")}
 
 cli = AppGroup("assets", help="Static files: content-hashed, compressed copies.")
 
@@ -52,12 +57,17 @@ def hashed_name(relative: str, data: bytes) -> str:
     return f"{folder}/{hashed}" if folder else hashed
 
 
-def source_files(source: Path):
-    """(name relative to static/, path) of every file to publish, in a stable order."""
+def publications(source: Path, bundles: dict = BUNDLES) -> dict[str, bytes]:
+    """Every file to publish under its name relative to static/, bundles included, in a stable order."""
+    files = {}
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source).as_posix()
         if path.is_file() and not any(part.startswith(".") for part in relative.split("/")):
-            yield relative, path
+            files[relative] = path.read_bytes()
+    for bundle, parts in bundles.items():
+        # A line break between parts, so a file without a final newline cannot run into the next.
+        files[bundle] = b"\n".join(files[part] for part in parts)
+    return files
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -74,15 +84,14 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def build(source: Path, out: Path) -> list[Path]:
+def build(source: Path, out: Path, bundles: dict = BUNDLES) -> list[Path]:
     """Write the hashed copy of each source file and its useful compressed variants.
 
     Returns the files written; those already present (same name, so same content) are kept.
     """
     compressor = Compressor(quiet=True)
     written = []
-    for relative, path in source_files(source):
-        data = path.read_bytes()
+    for relative, data in publications(source, bundles).items():
         target = out / hashed_name(relative, data)
         if not target.exists():
             write_atomically(target, data)
@@ -115,9 +124,19 @@ def weight_command(path: str) -> None:
     click.echo(page_weight.breakdown(page_weight.first_view(current_app.test_client(), path)))
 
 
+def problems(app) -> list[str]:
+    """For the start-up checks: files whose current version was not built."""
+    unbuilt = app.extensions["assets_unbuilt"]
+    if not unbuilt:
+        return []
+    return [f"Static files are not built for this version ({', '.join(unbuilt)}). Run `flask assets build` (make does)."]
+
+
 def init_app(app) -> None:
     source = Path(app.static_folder)
     out = Path(app.config["ASSETS_DIR"])
+    if app.debug:  # the reloader restarts on edits to static/; build what changed
+        build(source, out)
     files = StaticFiles(
         app.wsgi_app,
         max_age=None,
@@ -126,18 +145,14 @@ def init_app(app) -> None:
         add_headers_function=add_headers,
     )
     names, unbuilt = {}, []
-    for relative, path in source_files(source):
-        names[relative] = hashed_name(relative, path.read_bytes())
-        built = out / names[relative]
-        if not built.is_file():
+    for relative, data in publications(source).items():
+        hashed = hashed_name(relative, data)
+        if (out / hashed).is_file():
+            names[relative] = hashed
+            files.add_file_to_dictionary(f"{app.static_url_path}/{hashed}", str(out / hashed))
+        else:
             unbuilt.append(relative)
-            built = path  # still correct, only served uncompressed
-        files.add_file_to_dictionary(f"{app.static_url_path}/{names[relative]}", str(built))
-    # Commands (this module's `build` among them) load the app too; only a server needs telling.
-    if unbuilt and click.get_current_context(silent=True) is None:
-        app.logger.warning(
-            "Static files not built, served without compression: %s. Run `flask assets build`.", ", ".join(unbuilt)
-        )
+    app.extensions["assets_unbuilt"] = unbuilt
     app.wsgi_app = files
 
     @app.url_defaults

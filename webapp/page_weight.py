@@ -45,7 +45,7 @@ class ResourceFinder(HTMLParser):
         super().__init__()
         self.base = base
         self.found: list[Resource] = []
-        self.has_icon = False
+        self.has_icon = False  # a browser fetches one of the icons offered
 
     def add(self, url: str | None, kind: str, blocking: bool = False) -> None:
         if url and not url.startswith("data:"):
@@ -57,7 +57,10 @@ class ResourceFinder(HTMLParser):
             rels = set((attrs.get("rel") or "").lower().split()) & FETCHED_RELS
             if rels:
                 kind = sorted(rels)[0]
-                self.has_icon |= kind in ("icon", "apple-touch-icon")
+                if kind in ("icon", "apple-touch-icon"):
+                    if self.has_icon:
+                        return
+                    self.has_icon = True
                 self.add(attrs.get("href"), kind, blocking=kind == "stylesheet" and attrs.get("media") != "print")
         elif tag == "script" and attrs.get("src"):
             deferred = "defer" in attrs or "async" in attrs or attrs.get("type") == "module"

@@ -1,19 +1,20 @@
-"""The site's pages, under a /<lang>/ prefix, and the root redirect."""
+"""The site's pages under a /<lang>/ prefix; the root redirect and the files crawlers ask for."""
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from . import contact, content
+from . import contact, content, office
 from .db import get_db
 from .forms import ContactForm, new_form_key
 from .i18n import LANGUAGES, negotiate_language
 
 root = Blueprint("root", __name__)
-# Only real language codes match, so a request such as /favicon.ico gets its
-# 404 at once instead of a redirect to /favicon.ico/ first.
-bp = Blueprint("site", __name__, url_prefix=f"/<any({', '.join(LANGUAGES)}):lang>")
+bp = Blueprint("site", __name__, url_prefix="/<lang>")
 bp.register_blueprint(contact.bp)
+
+# The pages sitemap.xml lists, each in every language.
+SITEMAP = ("site.index", "site.privacy", "site.accessibility")
 
 
 @root.get("/")
@@ -21,6 +22,23 @@ def index_redirect():
     response = redirect(url_for("site.index", lang=negotiate_language()), code=303)
     response.vary.add("Accept-Language")
     return response
+
+
+@root.get("/robots.txt")
+def robots():
+    return Response(render_template("robots.txt"), mimetype="text/plain")
+
+
+@root.get("/sitemap.xml")
+def sitemap():
+    return Response(render_template("sitemap.xml", endpoints=SITEMAP), mimetype="application/xml")
+
+
+@root.get("/favicon.ico")
+def favicon():
+    # Asked for by clients that do not read the page's <link rel="icon">. Not a
+    # permanent redirect: the target's name changes with its content.
+    return redirect(url_for("static", filename="favicon.png"), code=302)
 
 
 @root.get("/healthz")
@@ -37,7 +55,10 @@ def healthz():
 
 @bp.url_value_preprocessor
 def pull_lang(endpoint, values):
-    g.lang = values.pop("lang")
+    lang = values.pop("lang")
+    if lang not in LANGUAGES:
+        abort(404)
+    g.lang = lang
 
 
 @bp.url_defaults
@@ -79,7 +100,19 @@ def privacy():
     return render_template("privacy.html")
 
 
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("accessibility.html")
+
+
+@bp.get("/office.geojson")
+def office_geojson():
+    response = jsonify(office.feature())
+    response.mimetype = "application/geo+json"
+    return response
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals["content"] = content
+    app.jinja_env.globals.update(content=content, office=office)
     app.register_blueprint(root)
     app.register_blueprint(bp)

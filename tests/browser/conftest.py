@@ -1,0 +1,123 @@
+"""Fixtures for tests in a real browser: one live server and one Chromium per session,
+a fresh browser context per test, and a watch on the console and the CSP throughout.
+
+Every test using `page` fails if the browser logged an error, threw an uncaught
+exception or reported a CSP violation, unless the test said that error was expected.
+"""
+
+import re
+import sqlite3
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .live import LiveServer, launch_chromium
+
+# Reports every CSP violation to Python, on every page the context opens.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation({
+    directive: event.effectiveDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile,
+    line: event.lineNumber,
+    sample: event.sample,
+  });
+});
+"""
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/tests/browser/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    with LiveServer(tmp_path_factory.mktemp("live")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)  # raises, so the suite fails, when Chromium is missing
+        yield browser
+        browser.close()
+
+
+class BrowserLog:
+    """What the browser said while a test ran."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+        self.csp_violations: list[dict] = []
+        self._allowed: list[re.Pattern] = []
+
+    def allow(self, pattern: str) -> None:
+        """Accept console errors matching `pattern`, e.g. the one Chromium logs for a 404 page."""
+        self._allowed.append(re.compile(pattern))
+
+    def on_console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text} ({message.location.get('url', '')})")
+
+    def unexpected(self) -> list[str]:
+        return [e for e in self.errors if not any(p.search(e) for p in self._allowed)]
+
+
+@pytest.fixture
+def browser_log():
+    return BrowserLog()
+
+
+def new_context(browser, live_server, browser_log, **options):
+    context = browser.new_context(base_url=live_server.url, **options)
+    context.on("console", browser_log.on_console)
+    context.on("weberror", lambda error: browser_log.errors.append(f"uncaught: {error.error}"))
+    context.expose_binding("reportCspViolation", lambda source, v: browser_log.csp_violations.append(v))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+    return context
+
+
+@pytest.fixture
+def make_context(browser, live_server, browser_log):
+    """Open more contexts (another viewport, JavaScript off); all are watched and closed."""
+    contexts = []
+
+    def make(**options):
+        contexts.append(new_context(browser, live_server, browser_log, **options))
+        return contexts[-1]
+
+    yield make
+    # Let events still in flight (a violation report is dispatched as a task) arrive.
+    open_pages = [p for c in contexts for p in c.pages]
+    if open_pages:
+        open_pages[0].wait_for_timeout(50)
+    for context in contexts:
+        context.close()
+    assert not browser_log.csp_violations, f"CSP violations: {browser_log.csp_violations}"
+    assert not browser_log.unexpected(), "\n".join(browser_log.unexpected())
+
+
+@pytest.fixture
+def context(make_context):
+    return make_context()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def submissions(live_server):
+    """Read the live server's stored submissions, as city staff would see them."""
+
+    def read() -> list[dict]:
+        with sqlite3.connect(live_server.database) as conn:
+            conn.row_factory = sqlite3.Row
+            return [dict(row) for row in conn.execute("SELECT * FROM submissions ORDER BY id")]
+
+    return read

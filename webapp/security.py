@@ -1,0 +1,106 @@
+"""Security headers on every response, and cache rules for pages that carry a CSRF token."""
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from flask import current_app, g, request
+
+# Features the site never uses; a page (or anything injected into it) cannot turn them on.
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+
+# Two years, as HSTS preload lists ask; only sent when the site is served over TLS.
+HSTS = "max-age=63072000"
+
+
+def tile_origin(url: str | None) -> str | None:
+    """The scheme://host[:port] of a map tile URL template, or None when no map is configured.
+
+    A template that varies its host (https://{s}.tile.example/...) would need a wildcard,
+    which is wider than the one host we allow, so it is refused rather than widened.
+    """
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc or "{" in parts.netloc or "@" in parts.netloc:
+        raise ValueError(f"MAP_TILE_URL must be an http(s) URL on one fixed host, not {url!r}")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+@lru_cache(maxsize=8)
+def content_security_policy(map_tile_url: str | None = None) -> str:
+    """The site's CSP: only our own scripts and styles, never inline ones.
+
+    Images may also come from the one map tile host, when a map is configured.
+    """
+    img_src = ["'self'", "data:"]
+    origin = tile_origin(map_tile_url)
+    if origin:
+        img_src.append(origin)
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": img_src,
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
+
+
+def holds_csrf_token() -> bool:
+    # Flask-WTF keeps the token it rendered on g under the form field's name.
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
+
+
+def set_headers(response):
+    config = current_app.config
+    headers = response.headers
+    headers["Content-Security-Policy"] = content_security_policy(config.get("MAP_TILE_URL"))
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if config["HTTPS"]:
+        headers["Strict-Transport-Security"] = HSTS
+
+    if holds_csrf_token():
+        # A token belongs to one visitor's session: no cache, shared or private, may keep it.
+        headers["Cache-Control"] = "private, no-store"
+    elif "Cache-Control" not in headers and request.endpoint != "static":
+        # Pages change with every deployment and cost little to render: always ask again.
+        # Static files keep Flask's own validators (ETag, Last-Modified).
+        headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def init_app(app) -> None:
+    # Fail at start-up, not on the first request, when the map setting is unusable.
+    content_security_policy(app.config.get("MAP_TILE_URL"))
+    app.after_request(set_headers)
