@@ -22,11 +22,12 @@ graceful_timeout = 30
 # The heartbeat file on tmpfs, so a slow disk cannot make a healthy worker look stuck.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
-# One JSON object per request on stdout (webapp/access_log.py); gunicorn's messages
-# and the site's own request log on stderr.
-accesslog = "-"
+# No gunicorn access log: the site writes one JSON line per request itself
+# (webapp/request_log.py, with the request id), so a request is logged once.
+# Static files, which WhiteNoise serves before Flask, are in the reverse proxy's log.
+# Gunicorn's own messages and the site's request log go to stderr.
+accesslog = None
 errorlog = "-"
-logger_class = "webapp.access_log.JsonAccessLogger"
 
 # Gunicorn's control socket has one default path per user, so a second server
 # on the machine (a test, the benchmark) would take it over; we do not use it.
