@@ -5,22 +5,33 @@ BIN    := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 export FLASK_APP := webapp
 
-.PHONY: run dev test setup test-tools screenshots catalogs db clean
+.PHONY: run dev test bench reliability check-translations setup test-tools screenshots catalogs db assets clean vendor-leaflet favicon
 
 run: setup
-	$(BIN)/gunicorn --bind 127.0.0.1:5000 --workers 2 wsgi:app
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# The reloader also watches static/, whose hashes the app computes at start-up.
 dev: setup
-	$(BIN)/flask run --debug
+	$(BIN)/flask run --debug --extra-files "$$(find static -type f | paste -sd:)"
 
 test: setup test-tools
+	$(BIN)/flask translate check
 	$(BIN)/python -m pytest
+
+# Load, kill -9 crash rounds and hostile input against gunicorn, with a summary table
+# (a smaller run of the same is part of `make test`: tests/test_reliability.py).
+reliability: setup $(VENV)/.test-installed
+	$(BIN)/python -m tests.reliability
+
+# For translators: compiles the catalogs, then says what is missing or wrong in them.
+check-translations: catalogs
+	$(BIN)/flask translate check
 
 # PNGs of what visitors see, in every language and width, into build/screenshots/.
 screenshots: setup test-tools
 	$(BIN)/python -m tests.browser.screenshots build/screenshots
 
-setup: $(VENV)/.installed catalogs db
+setup: $(VENV)/.installed catalogs db assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,10 +70,40 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 catalogs: $(VENV)/.installed
-	$(BIN)/pybabel compile -d translations --statistics
+	$(BIN)/flask translate compile
 
 db: $(VENV)/.installed
 	$(BIN)/flask init-db
 
+# Content-hashed copies of static/ with .br and .gz variants, in build/static/.
+assets: $(VENV)/.installed
+	$(BIN)/flask assets build
+
 clean:
 	rm -rf $(VENV) build node_modules .pytest_cache
+
+# Leaflet is committed under static/vendor/leaflet/ so the site needs no npm at run time.
+# This re-creates that copy from the npm package, checked against the pinned tarball hash.
+LEAFLET_VERSION := 1.9.4
+LEAFLET_SHA256  := 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
+vendor-leaflet:
+	rm -rf build/leaflet && mkdir -p build/leaflet
+	cd build/leaflet && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null
+	echo "$(LEAFLET_SHA256)  build/leaflet/leaflet-$(LEAFLET_VERSION).tgz" | sha256sum -c -
+	tar -xzf build/leaflet/leaflet-$(LEAFLET_VERSION).tgz -C build/leaflet
+	rm -rf static/vendor/leaflet && mkdir -p static/vendor/leaflet/images
+	cp build/leaflet/package/LICENSE build/leaflet/package/dist/leaflet.js build/leaflet/package/dist/leaflet.js.map \
+	   build/leaflet/package/dist/leaflet.css static/vendor/leaflet/
+	cp build/leaflet/package/dist/images/*.png static/vendor/leaflet/images/
+
+# The PNG favicon, for browsers without SVG icons, is drawn from the SVG by Debian's
+# chromium (transparent corners kept); the result is committed.
+favicon: static/favicon.svg
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --no-first-run --hide-scrollbars \
+	  --default-background-color=00000000 --window-size=32,32 \
+	  --screenshot=$(CURDIR)/static/favicon.png file://$(CURDIR)/static/favicon.svg 2>/dev/null
+
+# Not part of `make test`: a load test on 127.0.0.1 that takes about two minutes and
+# prints a table (also in build/bench.json). See README, "Benchmark".
+bench: setup
+	$(BIN)/python bench/run.py

@@ -85,6 +85,28 @@
     kept = null;
   });
 
+  // --- Sending failed before the server answered with a form -----------------
+  // (no connection, or an answer htmx does not swap): say so above the fields,
+  // which keep the visitor's text.
+  function showSendProblem(event) {
+    var form = event.detail.elt;
+    if (!form || form.id !== "contact-form") return;
+    var slot = document.getElementById("send-problem");
+    if (!slot) return;
+    var title = document.createElement("h4");
+    title.className = "error-summary__title";
+    title.textContent = slot.dataset.title;
+    var text = document.createElement("p");
+    text.textContent = slot.dataset.message;
+    slot.replaceChildren(title, text);
+    slot.className = "error-summary";
+    slot.setAttribute("role", "alert");
+    slot.tabIndex = -1;
+    slot.focus();
+  }
+  document.addEventListener("htmx:sendError", showSendProblem);
+  document.addEventListener("htmx:responseError", showSendProblem);
+
   // A new form arrives after a failed submit: show its count straight away.
   document.addEventListener("htmx:load", function () { updateCount(false); });
   updateCount(false);

@@ -1,23 +1,21 @@
 import pytest
 
-from webapp import create_app
-from webapp.db import migrate
+from tests.helpers import make_app
+from webapp import ROOT
+from webapp.assets import build
+
+
+@pytest.fixture(scope="session")
+def assets_dir(tmp_path_factory):
+    """The static files built once, as `flask assets build` does."""
+    out = tmp_path_factory.mktemp("assets")
+    build(ROOT / "static", out)
+    return out
 
 
 @pytest.fixture
-def app(tmp_path):
-    database = tmp_path / "test.sqlite3"
-    migrate(database)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
-            "DATABASE": str(database),
-            # Tests send many forms from one address; the rate-limit test lowers it.
-            "CONTACT_RATE_LIMIT": "1000 per minute",
-        }
-    )
-    yield app
+def app(tmp_path, assets_dir):
+    yield make_app(tmp_path, ASSETS_DIR=str(assets_dir))
 
 
 @pytest.fixture

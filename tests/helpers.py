@@ -1,7 +1,26 @@
-"""Small helpers shared by the tests: reading a rendered form as a browser would."""
+"""Small helpers shared by the tests: the app, and reading a rendered form as a browser would."""
 
 import html as htmllib
 import re
+
+from webapp import create_app
+from webapp.db import migrate
+
+
+def make_app(tmp_path, **config):
+    """The app over a fresh temporary database, as the `app` fixture has it; `config` overrides."""
+    database = tmp_path / "test.sqlite3"
+    migrate(database)
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
+            "DATABASE": str(database),
+            # Tests send many forms from one address; the rate-limit test lowers it.
+            "CONTACT_RATE_LIMIT": "1000 per minute",
+            **config,
+        }
+    )
 
 
 def textarea(html: str, name: str = "message") -> str:
@@ -53,3 +72,14 @@ def rows(app):
         return list(db["submissions"].rows_where(order_by="id"))
     finally:
         db.close()
+
+
+def translate(lang: str, message: str) -> str:
+    """`message` as the compiled catalog for `lang` has it (the msgid itself for English),
+    so tests that run in every language need no list of texts per language."""
+    from pathlib import Path
+
+    from babel.support import Translations
+
+    folder = Path(__file__).resolve().parent.parent / "translations"
+    return Translations.load(str(folder), [lang]).gettext(message)

@@ -6,8 +6,9 @@ import sqlite3
 import pytest
 
 from tests.helpers import Visitor, hidden_value, rows, textarea
+from webapp.i18n import LANGUAGES
 
-LANGS = ["sv", "en"]
+LANGS = list(LANGUAGES)
 TEXT = {
     "sv": {
         "required": "Skriv ditt meddelande",
@@ -47,7 +48,30 @@ TEXT = {
         "email_hint": "Fill in your e-mail address if you would like a reply.",
         "privacy": "The City of Gothenburg processes your personal data in accordance with the General Data Protection Regulation (GDPR).",
     },
+    "fi": {
+        "required": "Kirjoita viestisi",
+        "email": "Kirjoita sähköpostiosoite oikeassa muodossa, esimerkiksi nimi@esimerkki.fi",
+        "too_long_1": "Viestisi on 1 merkin liian pitkä",
+        "too_long_1234": "Viestisi on 1\xa0234 merkkiä liian pitkä",
+        "summary": "Tarkista seuraavat kohdat",
+        "prefix": "Virhe:",
+        "thanks": "Kiitos! Olemme vastaanottaneet viestisi.",
+        "reply": "Vastaamme antamaasi sähköpostiosoitteeseen.",
+        "no_reply": "Et antanut sähköpostiosoitetta",
+        "csrf": "Istuntosi oli vanhentunut",
+        "busy": "Emme pystyneet tallentamaan viestiäsi juuri nyt.",
+        "rate": "Olet lähettänyt monta viestiä lyhyessä ajassa.",
+        "control": "Viestissäsi on merkkejä, joita ei voi tallentaa.",
+        "label": "Esitä kysymys tai anna palautetta.",
+        "hint": "Kuvaile asiasi mahdollisimman tarkasti. Enintään 5000 merkkiä.",
+        "email_hint": "Kirjoita sähköpostiosoitteesi, jos haluat vastauksen.",
+        "privacy": "Göteborgin kaupunki käsittelee henkilötietojasi EU:n yleisen tietosuoja-asetuksen (GDPR) mukaisesti.",
+    },
 }
+
+
+def test_every_language_has_expectations():
+    assert set(TEXT) == set(LANGUAGES)
 
 
 @pytest.fixture(params=LANGS)
@@ -75,7 +99,7 @@ def test_form_is_on_the_page_with_labels_hints_and_privacy_sentence(visitor, lan
     assert '<div id="contact-live" class="visually-hidden" role="status" aria-live="polite"></div>' in html
     # htmx is configured safely and loaded with defer.
     assert '"allowEval":false' in html and '"selfRequestsOnly":true' in html and '"historyCacheSize":0' in html
-    assert re.search(r'<script src="/static/vendor/htmx-2\.0\.\d+\.min\.js" defer></script>', html)
+    assert re.search(r'<script src="/static/vendor/htmx-2\.0\.\d+\.min\.[0-9a-f]{12}\.js" defer></script>', html)
 
 
 def test_valid_submission_without_js_redirects_to_confirmation(app, client, visitor, lang):
@@ -394,6 +418,7 @@ def test_character_count_messages_are_rendered_for_the_script(visitor, lang):
     expected = {
         "sv": ('data-group="\xa0"', 'data-under-other="Du har {num} tecken kvar"', 'data-over-one="Du har {num} tecken för mycket"'),
         "en": ('data-group=","', 'data-under-other="You have {num} characters remaining"', 'data-over-one="You have {num} character too many"'),
+        "fi": ('data-group="\xa0"', 'data-under-one="{num} merkki jäljellä"', 'data-under-other="{num} merkkiä jäljellä"', 'data-over-other="Viestissä on {num} merkkiä liikaa"'),
     }[lang]
     for piece in expected:
         assert piece in html
@@ -404,14 +429,32 @@ def test_unknown_reference_is_404(client, lang):
     assert client.get(f"/{lang}/contact/thanks/GBG-0000-0000").status_code == 404
 
 
-@pytest.mark.parametrize("lang, title", [("sv", "Så här behandlar kommunen dina personuppgifter"), ("en", "How the City processes your personal data")])
+@pytest.mark.parametrize(
+    "lang, title",
+    [("sv", "Så här behandlar kommunen dina personuppgifter"), ("en", "How the City processes your personal data"), ("fi", "Näin kaupunki käsittelee henkilötietojasi")],
+)
 def test_privacy_page(client, lang, title):
     html = client.get(f"/{lang}/privacy").text
     assert f"<h1>{title}</h1>" in html
     expected = {
         "sv": ["Kommunstyrelsen i Göteborgs Stad är personuppgiftsansvarig", "allmänna handlingar", "Integritetsskyddsmyndigheten (IMY)", "Dina rättigheter", "gallras"],
         "en": ["City Executive Board (kommunstyrelsen)", "public records", "Swedish Authority for Privacy Protection (IMY)", "Your rights", "archive rules"],
+        "fi": ["Göteborgin kaupunginhallitus (kommunstyrelsen) on rekisterinpitäjä", "julkisia asiakirjoja", "Ruotsin tietosuojaviranomainen (IMY)", "Oikeutesi", "arkistointisäännöt"],
     }[lang]
     for text in expected:
         assert text in html
     assert 'href="https://www.imy.se/"' in html
+
+
+def test_body_over_64kb_with_htmx_shows_the_problem_above_the_untouched_fields(client, lang):
+    response = client.post(f"/{lang}/contact", data={"message": "x" * 70_000}, headers={"HX-Request": "true"})
+    assert response.status_code == 413
+    assert response.headers["HX-Retarget"] == "#send-problem"
+    assert response.headers["HX-Reswap"] == "outerHTML"
+    assert response.text.startswith('<div class="error-summary" id="send-problem" role="alert"')
+    assert "<textarea" not in response.text
+
+
+def test_form_has_a_slot_for_sending_problems(visitor, lang):
+    slot = re.search(r'<div id="send-problem" data-title="([^"]+)"\s+data-message="([^"]+)"></div>', visitor.page)
+    assert slot and slot.group(1) == TEXT[lang]["summary"]

@@ -1,7 +1,6 @@
 """The contact form's endpoints: submit, inline validation of one field, confirmation."""
 
 import sqlite3
-import uuid
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,7 +10,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from . import submissions
 from .db import get_db
-from .forms import ContactForm
+from .forms import ContactForm, new_form_key
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")
 csrf = CSRFProtect()
@@ -24,7 +23,7 @@ def render_form(form: ContactForm, status: int = 200, problem: str | None = None
     """The form with the visitor's text in it: a fragment for htmx, else the whole page."""
     form.attempted.data = "1"
     if form.form_key.errors:  # unreadable key: give the resend a fresh one
-        form.form_key.data = uuid.uuid4().hex
+        form.form_key.data = new_form_key()
     context = {"form": form, "problem": problem}
     if request.htmx:
         body = render_template("_contact_form.html", **context)

@@ -1,5 +1,7 @@
 """Facts on the page that are data rather than prose."""
 
+from datetime import date
+
 # Partner cities with ISO 3166 country codes; the country's name comes from CLDR
 # in the page's language. City names are proper names and stay as the city writes them.
 PARTNER_CITIES = (
@@ -19,4 +21,13 @@ PHONE_DISPLAY = "031-365 00 00"
 PHONE_TEL = "+46313650000"
 
 OFFICE_STREET = "Gustaf Adolfs Torg 4A"
+OFFICE_LOCALITY = "Göteborg"
+# Where the office is, as (longitude, latitude) in the GeoJSON order: a copy of the
+# seed's point (shared/seed), so the app needs nothing outside the repository.
+OFFICE_COORDINATES = (11.966450219140533, 57.70739467390328)
 POSTAL_ADDRESS = ("Göteborgs Stad", "404 82 Göteborg")
+
+# The accessibility statement's dates, shown in every language. Change the first
+# when the site is assessed again, the second whenever the statement is edited.
+ACCESSIBILITY_ASSESSED = date(2026, 11, 27)
+ACCESSIBILITY_UPDATED = date(2026, 11, 27)

@@ -1,6 +1,6 @@
 """Error pages in the visitor's language, with a way back."""
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -22,6 +22,10 @@ MESSAGES = {
         _l("Too much was sent"),
         _l("What you sent is larger than we can receive. Shorten your message and send it again."),
     ),
+    415: (
+        _l("The form could not be read"),
+        _l("It was sent in a format this site does not accept. Go back to the page and send your message from there."),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l("We could not show the page. Try again in a while."),
@@ -37,6 +41,12 @@ def render_error(code: int):
 def handle_http_exception(exc: HTTPException):
     if exc.code not in MESSAGES:
         return exc
+    if request.htmx and request.endpoint == "site.contact.submit":
+        # The form's fields could not be read back, so leave them as they are in
+        # the browser and show the problem above them.
+        title, text = MESSAGES[exc.code]
+        body = render_template("_error_summary.html", summary_id="send-problem", problem=text)
+        return body, exc.code, {"HX-Retarget": "#send-problem", "HX-Reswap": "outerHTML", "Vary": "HX-Request"}
     body, code = render_error(exc.code)
     # Keep the headers the exception carries (Allow on a 405).
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]

@@ -2,11 +2,14 @@
 
 import re
 import uuid
+from functools import cache
 
+from babel.support import Translations
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_number, lazy_gettext as _l, ngettext
+from flask_babel import format_number, get_locale, lazy_gettext as _l, ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, TextAreaField
+from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 MESSAGE_MAX = 5000
@@ -34,8 +37,23 @@ def strip(value: str | None) -> str:
     return value.strip() if value else ""
 
 
+def new_form_key() -> str:
+    return uuid.uuid4().hex
+
+
+@cache
+def wtforms_translations(locale: str) -> Translations:
+    """WTForms' own messages in a language, read from disk once per process."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class ContactForm(FlaskForm):
     MESSAGE_MAX = MESSAGE_MAX
+
+    class Meta:
+        # Flask-WTF would load and parse this catalog again for every form.
+        def get_translations(self, form):
+            return wtforms_translations(str(get_locale()))
 
     email = EmailField(
         _l("E-mail address (optional)"),
@@ -50,7 +68,7 @@ class ContactForm(FlaskForm):
         render_kw={"rows": 8},
     )
     # A fresh key per rendered form: resending the same form stores one row.
-    form_key = HiddenField(default=lambda: uuid.uuid4().hex)
+    form_key = HiddenField(default=new_form_key)
     # Set once a submit has been tried, so inline checks may then say "required".
     attempted = HiddenField()
     # Hidden from people and assistive technology; bots fill it in.

@@ -1,14 +1,33 @@
 """Languages: which ones the site has, which one a request is in, and CLDR data."""
 
 from babel import Locale
-from flask import g, request, url_for
-from flask_babel import Babel, get_locale
-
-babel = Babel()
+from flask import current_app, g, request, url_for
+from flask_babel import Babel, Domain, get_locale
+from werkzeug.utils import cached_property
 
 # The first language is the default: the city's own.
-LANGUAGES = ("sv", "en")
+LANGUAGES = ("sv", "en", "fi")
 DEFAULT_LANGUAGE = LANGUAGES[0]
+# The language of the msgids in the code: it needs no catalog.
+SOURCE_LANGUAGE = "en"
+
+
+class AppDomain(Domain):
+    """Flask-Babel's domain caches loaded catalogs per process, keyed by locale
+    alone; two apps with different translation directories (tests) would then
+    see each other's catalogs. Keep the cache on the app instead."""
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("translations_cache", {})
+
+
+class AppBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return AppDomain(domain=self.domain)
+
+
+babel = AppBabel()
 
 
 def negotiate_language() -> str:

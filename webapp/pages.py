@@ -1,15 +1,20 @@
-"""The site's pages, under a /<lang>/ prefix, and the root redirect."""
+"""The site's pages under a /<lang>/ prefix; the root redirect and the files crawlers ask for."""
 
-from flask import Blueprint, abort, g, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
-from . import contact, content
+from . import contact, content, office
 from .db import get_db
-from .forms import ContactForm
+from .forms import ContactForm, new_form_key
 from .i18n import LANGUAGES, negotiate_language
 
 root = Blueprint("root", __name__)
 bp = Blueprint("site", __name__, url_prefix="/<lang>")
 bp.register_blueprint(contact.bp)
+
+# The pages sitemap.xml lists, each in every language.
+SITEMAP = ("site.index", "site.privacy", "site.accessibility")
 
 
 @root.get("/")
@@ -17,6 +22,23 @@ def index_redirect():
     response = redirect(url_for("site.index", lang=negotiate_language()), code=303)
     response.vary.add("Accept-Language")
     return response
+
+
+@root.get("/robots.txt")
+def robots():
+    return Response(render_template("robots.txt"), mimetype="text/plain")
+
+
+@root.get("/sitemap.xml")
+def sitemap():
+    return Response(render_template("sitemap.xml", endpoints=SITEMAP), mimetype="application/xml")
+
+
+@root.get("/favicon.ico")
+def favicon():
+    # Asked for by clients that do not read the page's <link rel="icon">. Not a
+    # permanent redirect: the target's name changes with its content.
+    return redirect(url_for("static", filename="favicon.png"), code=302)
 
 
 @root.get("/healthz")
@@ -45,9 +67,32 @@ def add_lang(endpoint, values):
         values["lang"] = g.lang
 
 
+# The front page with an empty form is the same for every visitor but for the
+# CSRF token and the form key. It is rendered once per language and host (the
+# canonical links name the host) with these markers in their place, and each
+# request fills in its own values: the render and building the form were most
+# of the cost of a page view. Nothing else that differs between visitors may go
+# on this page.
+TOKEN_MARKER, KEY_MARKER = "__csrf_token__", "__form_key__"
+MAX_SHELLS = 32  # the Host header is the client's to choose
+
+
+def page_shell() -> str:
+    shells = current_app.extensions.setdefault("page_shells", {})
+    key = (g.lang, request.host_url)
+    if key not in shells:
+        form = ContactForm()
+        form.csrf_token.current_token, form.form_key.data = TOKEN_MARKER, KEY_MARKER
+        if len(shells) >= MAX_SHELLS:
+            shells.clear()
+        shells[key] = render_template("index.html", form=form)
+    return shells[key]
+
+
 @bp.get("/")
 def index():
-    return render_template("index.html", form=ContactForm())
+    # generate_csrf() and new_form_key() give what an empty ContactForm() would hold.
+    return page_shell().replace(TOKEN_MARKER, escape(generate_csrf()), 1).replace(KEY_MARKER, new_form_key(), 1)
 
 
 @bp.get("/privacy")
@@ -55,7 +100,19 @@ def privacy():
     return render_template("privacy.html")
 
 
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("accessibility.html")
+
+
+@bp.get("/office.geojson")
+def office_geojson():
+    response = jsonify(office.feature())
+    response.mimetype = "application/geo+json"
+    return response
+
+
 def init_app(app) -> None:
-    app.jinja_env.globals["content"] = content
+    app.jinja_env.globals.update(content=content, office=office)
     app.register_blueprint(root)
     app.register_blueprint(bp)

@@ -16,6 +16,11 @@ DEFAULTS = {
     # The CSRF token lasts as long as the session, so a visitor who takes an
     # hour over a message is not turned away.
     "WTF_CSRF_TIME_LIMIT": None,
+    # Map images for the "Show map" button, with the attribution their licence requires
+    # (HTML, shown in the map's corner). An empty URL turns the map off; the link to
+    # OpenStreetMap stays.
+    "MAP_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "MAP_ATTRIBUTION": '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
     # Per client address, on sending the form (Flask-Limiter syntax). A person
     # never gets near it; a script does.
     "CONTACT_RATE_LIMIT": "10 per minute; 100 per day",
@@ -47,9 +52,19 @@ def load_secret_key(instance_path: str | Path) -> str:
     return path.read_text().strip()
 
 
+def check_tile_url(url: str | None) -> None:
+    """Refuse a tile URL Leaflet cannot fill in, at start-up rather than as a broken map.
+    (security.tile_origin refuses one that is not a single http(s) host.)"""
+    missing = [p for p in ("{z}", "{x}", "{y}") if url and p not in url]
+    if missing:
+        raise ValueError(f"MAP_TILE_URL lacks {', '.join(missing)}: {url!r}")
+
+
 def configure(app, test_config: dict | None = None) -> None:
     app.config.from_mapping(DEFAULTS)
     app.config["DATABASE"] = str(Path(app.instance_path) / "webapp.sqlite3")
+    # Where `flask assets build` writes the hashed, compressed static files.
+    app.config["ASSETS_DIR"] = str(Path(app.root_path).parent / "build" / "static")
     if test_config is None:
         app.config.from_prefixed_env("WEBAPP")
     else:
@@ -57,5 +72,6 @@ def configure(app, test_config: dict | None = None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    check_tile_url(app.config["MAP_TILE_URL"])
     if app.config["HTTPS"]:
         app.config["SESSION_COOKIE_SECURE"] = True

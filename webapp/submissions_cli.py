@@ -1,17 +1,20 @@
-"""`flask submissions ...`: what staff need to read, export and (when the archive rules say so) remove."""
+"""`flask submissions ...`: what staff need to read, export, back up and (when the archive rules say so) remove."""
 
 import csv
 import json
+import sqlite3
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from . import submissions
+from . import db, submissions
 from .db import get_db
 
-cli = AppGroup("submissions", help="Read, export and purge contact-form submissions.")
+cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.")
 
 COLUMNS = ("reference", "created_at", "locale", "status", "email", "message")
 # A spreadsheet treats a cell starting with one of these as a formula.
@@ -107,3 +110,35 @@ def purge_command(days, yes):
         return
     deleted = submissions.delete_older_than(db, cutoff)
     click.echo(f"Deleted {deleted} submission(s) sent before {cutoff:%Y-%m-%d %H:%M} UTC.")
+
+
+@cli.command("backup")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace DEST if it already exists.")
+def backup_command(dest, force):
+    """Copy the database to DEST while the site runs; DEST may be a folder (a dated file is made there).
+
+    The copy is checked: it reports its integrity and how many submissions it holds.
+    """
+    source = Path(current_app.config["DATABASE"])
+    if not source.exists():  # connecting would create an empty one
+        raise click.ClickException(f"There is no database at {source}.")
+    if dest.is_dir():
+        dest = dest / f"webapp-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.sqlite3"
+    if dest.exists() and dest.resolve() == source.resolve():
+        raise click.ClickException("DEST is the live database itself")
+    if dest.exists() and not force:
+        raise click.ClickException(f"{dest} already exists. Add --force to replace it.")
+    try:
+        db.backup(source, dest, current_app.config["DATABASE_TIMEOUT"])
+        copy = db.connect(dest)
+        try:
+            integrity = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            total = copy.execute("SELECT count(*) FROM submissions").fetchone()[0]
+        finally:
+            copy.close()
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"The backup failed: {exc}") from None
+    if integrity != "ok":
+        raise click.ClickException(f"The copy {dest} failed its integrity check: {integrity}")
+    click.echo(f"Backed up {total} submission(s) to {dest} (integrity ok).")

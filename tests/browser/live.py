@@ -13,7 +13,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import gunicorn
 from playwright.sync_api import Browser, Playwright
 
 from webapp.db import migrate
@@ -57,8 +56,9 @@ class LiveServer:
     so no other process can take the port between choosing and binding it.
     """
 
-    def __init__(self, folder: Path, workers: int = 2):
+    def __init__(self, folder: Path, workers: int = 2, env: dict[str, str] | None = None):
         self.folder = Path(folder)
+        self.extra_env = env or {}
         self.instance = self.folder / "instance"
         self.database = self.instance / "webapp.sqlite3"
         self.log = self.folder / "gunicorn.log"
@@ -76,6 +76,7 @@ class LiveServer:
             # Tests submit the form many times from one address.
             WEBAPP_RATELIMIT_ENABLED="false",
         )
+        env.update(self.extra_env)
         return env
 
     def start(self) -> "LiveServer":
@@ -87,14 +88,18 @@ class LiveServer:
         listener.listen(64)
         port = listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"fd://{listener.fileno()}",
-                   "--workers", str(self.workers), "--graceful-timeout", "5"]
-        if gunicorn.version_info >= (27,):
-            # Otherwise every gunicorn on the machine shares one ~/.gunicorn/gunicorn.ctl.
-            command.append("--no-control-socket")
-        with self.log.open("wb") as log:
+        # Appended to: a server started again on the same folder keeps the earlier log.
+        with self.log.open("ab") as log:
             self._process = subprocess.Popen(
-                [*command, "wsgi:app"],
+                [
+                    sys.executable, "-m", "gunicorn",
+                    "--bind", f"fd://{listener.fileno()}",
+                    "--workers", str(self.workers),
+                    "--graceful-timeout", "5",
+                    # gunicorn's control socket is one path per user, shared by every instance.
+                    "--no-control-socket",
+                    "wsgi:app",
+                ],
                 cwd=ROOT,
                 env=self.environment(),
                 pass_fds=[listener.fileno()],
@@ -118,7 +123,7 @@ class LiveServer:
                 with urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response:
                     if response.status == 200:
                         return
-            except OSError:  # refused, timed out while workers boot on a busy machine, or 503
+            except OSError:  # refused, reset or timed out while gunicorn starts (URLError is one too)
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not become healthy in {seconds} s:\n{self.log.read_text()}")

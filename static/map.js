@@ -1,0 +1,140 @@
+// The office map. Nothing is fetched from the tile server until the visitor
+// presses "Show map": only then are Leaflet, its CSS and the office's GeoJSON
+// loaded and the map made. Texts come translated from the page's data-* attributes.
+(function () {
+  "use strict";
+
+  var widget = document.querySelector(".office-map");
+  if (!widget) {
+    return;
+  }
+  var data = widget.dataset;
+  var button = widget.querySelector(".office-map__toggle");
+  var figure = widget.querySelector(".office-map__figure");
+  var canvas = widget.querySelector(".office-map__canvas");
+  var status = widget.querySelector(".office-map__status");
+  var showLabel = button.textContent;
+  var map = null;
+  var making = null;
+  var leaflet = null;
+
+  function load(tag, attributes) {
+    return new Promise(function (resolve, reject) {
+      var element = document.createElement(tag);
+      Object.assign(element, attributes);
+      element.addEventListener("load", resolve);
+      element.addEventListener("error", reject);
+      document.head.appendChild(element);
+    });
+  }
+
+  // Once loaded, Leaflet stays; after a failed load the next press tries again.
+  function loadLeaflet() {
+    if (!leaflet) {
+      leaflet = Promise.all([
+        load("link", { rel: "stylesheet", href: data.leafletCss }),
+        load("script", { src: data.leafletJs }),
+      ]).catch(function (error) {
+        leaflet = null;
+        throw error;
+      });
+    }
+    return leaflet;
+  }
+
+  function fetchFeature() {
+    return fetch(data.geojson, { headers: { Accept: "application/geo+json" } }).then(function (response) {
+      if (!response.ok) {
+        throw new Error("GeoJSON: HTTP " + response.status);
+      }
+      return response.json();
+    });
+  }
+
+  // Built from text nodes, never HTML, so the GeoJSON's text cannot become markup.
+  function popupContent(properties) {
+    var box = document.createElement("div");
+    var title = document.createElement("strong");
+    title.textContent = properties.title;
+    var address = document.createElement("span");
+    address.textContent = properties.content;
+    box.append(title, document.createElement("br"), address);
+    return box;
+  }
+
+  function makeMap(feature) {
+    var L = window.L;
+    map = L.map(canvas, { zoomControl: false, scrollWheelZoom: false });
+    L.control.zoom({ zoomInTitle: data.labelZoomIn, zoomOutTitle: data.labelZoomOut }).addTo(map);
+    L.tileLayer(data.tileUrl, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
+    var marker = null;
+    var layer = L.geoJSON(feature, {
+      pointToLayer: function (point, latlng) {
+        marker = L.marker(latlng, { alt: point.properties.title });
+        return marker;
+      },
+    });
+    layer.bindPopup(popupContent(feature.properties)).addTo(map);
+    // Leaflet labels the popup's close button in English only.
+    map.on("popupopen", function (event) {
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      if (close) {
+        close.setAttribute("aria-label", data.labelClose);
+      }
+    });
+    // Closing the popup from its own button would drop keyboard focus to the
+    // top of the page; send it back to the marker instead.
+    map.on("popupclose", function (event) {
+      var active = document.activeElement;
+      var popup = event.popup.getElement();
+      if (!active || active === document.body || (popup && popup.contains(active))) {
+        marker.getElement().focus();
+      }
+    });
+    // Leaflet closes a popup on Escape only while the map itself has focus;
+    // do so too while the marker or the popup's button has it.
+    canvas.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        map.closePopup();
+      }
+    });
+    map.setView(layer.getBounds().getCenter(), 17);
+  }
+
+  function show() {
+    figure.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    button.textContent = button.dataset.labelHide;
+    if (map) {
+      map.invalidateSize();
+      return;
+    }
+    if (!making) {
+      status.textContent = "";
+      making = Promise.all([loadLeaflet(), fetchFeature()])
+        .then(function (results) {
+          makeMap(results[1]);
+        })
+        .catch(function () {
+          making = null;
+          hide();
+          status.textContent = data.labelFailed;
+        });
+    }
+  }
+
+  function hide() {
+    figure.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    button.textContent = showLabel;
+  }
+
+  button.addEventListener("click", function () {
+    if (figure.hidden) {
+      show();
+    } else {
+      hide();
+    }
+  });
+  widget.hidden = false;
+})();

@@ -1,0 +1,108 @@
+"""Checks before the site serves: each problem says what is wrong and what to do about it.
+
+wsgi.py runs them, so gunicorn refuses to start rather than fail visitors
+later; `flask check` runs the same checks from a deploy script.
+"""
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from . import assets, translate
+from .db import pending_migrations
+from .i18n import LANGUAGES, SOURCE_LANGUAGE
+
+MIN_SECRET_KEY_BYTES = 32
+
+
+class StartupError(RuntimeError):
+    pass
+
+
+def database_problems(path: str | Path) -> list[str]:
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        return [f"The database folder {folder} does not exist. Create it, or point WEBAPP_DATABASE elsewhere."]
+    try:
+        # SQLite creates its -wal and -shm files beside the database.
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        return [f"The database folder {folder} is not writable ({exc.strerror}). Give the site's user write access to it."]
+    if not path.exists():
+        return [f"There is no database at {path}. Run `flask init-db`."]
+    try:
+        with open(path, "r+b"):
+            pass
+        pending = pending_migrations(path)
+    except OSError as exc:
+        return [f"The database {path} cannot be opened for writing ({exc.strerror})."]
+    except sqlite3.DatabaseError as exc:
+        return [f"{path} cannot be read as an SQLite database ({exc}). Restore it from a backup."]
+    if pending:
+        return [f"The database {path} lacks the migrations {', '.join(pending)}. Run `flask init-db`."]
+    return []
+
+
+def catalog_problems(app) -> list[str]:
+    project = translate.Project.of(app)
+    problems = []
+    for lang in LANGUAGES:
+        if lang == SOURCE_LANGUAGE:
+            continue
+        po = project.catalog_path(lang)
+        if not po.exists():
+            problems.append(f"There is no {lang} catalog ({po}).")
+        elif not po.with_suffix(".mo").exists():
+            problems.append(f"The {lang} catalog is not compiled ({po.with_suffix('.mo')} is missing). Run `make catalogs`.")
+        else:
+            problems += [str(problem) for problem in translate.check_compiled(project, po)]
+    return problems
+
+
+def secret_key_problems(app) -> list[str]:
+    if app.testing or app.debug:
+        return []
+    key = app.config["SECRET_KEY"]
+    size = len(key if isinstance(key, bytes) else str(key).encode())
+    if size >= MIN_SECRET_KEY_BYTES:
+        return []
+    return [
+        f"WEBAPP_SECRET_KEY is {size} bytes; in production it must be at least {MIN_SECRET_KEY_BYTES}."
+        " Make one with `python -c 'import secrets; print(secrets.token_hex(32))'`,"
+        " or unset it to use the key kept in the instance folder."
+    ]
+
+
+def problems(app) -> list[str]:
+    return (
+        database_problems(app.config["DATABASE"])
+        + catalog_problems(app)
+        + secret_key_problems(app)
+        + assets.problems(app)
+    )
+
+
+def check(app) -> None:
+    if found := problems(app):
+        raise StartupError("The site cannot start:\n" + "\n".join(f"  - {p}" for p in found))
+
+
+@click.command("check")
+@with_appcontext
+def check_command() -> None:
+    """Check that the site can serve: database, migrations, catalogs, secret key, static files."""
+    if found := problems(current_app):
+        for problem in found:
+            click.echo(f"- {problem}", err=True)
+        raise SystemExit(1)
+    click.echo("Ready to serve.")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(check_command)
