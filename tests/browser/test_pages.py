@@ -6,8 +6,20 @@ import pytest
 
 from webapp.i18n import LANGUAGES
 
-# Every page reachable by GET under /<lang>/ (the front page with the form, the privacy notice).
-PAGES = ["", "privacy"]
+# Every page reachable by GET under /<lang>/: the front page with the form, the privacy
+# notice, the accessibility statement (test_every_page_is_listed keeps this complete).
+PAGES = ["", "privacy", "accessibility"]
+
+
+def test_every_page_is_listed(app, client):
+    lang = LANGUAGES[0]
+    html_pages = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.arguments == {"lang"}:
+            path = rule.build({"lang": lang}, append_unknown=False)[1]
+            if client.get(path).mimetype == "text/html":
+                html_pages.add(path.removeprefix(f"/{lang}/"))
+    assert html_pages == set(PAGES)
 
 from .checks import (
     assert_accessible,
