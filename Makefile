@@ -63,6 +63,7 @@ endef
 test-tools: $(VENV)/.test-installed node_modules/.installed
 	$(call debian-package,$(CHROMIUM),chromium)
 	$(call debian-package,java,default-jre-headless)
+	$(call debian-package,msgfmt,gettext)
 
 node_modules/.installed: package.json package-lock.json
 	$(call debian-package,npm,npm)
