@@ -16,8 +16,6 @@ bp = Blueprint("contact", __name__, url_prefix="/contact")
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
-FIELDS = ("email", "message")
-
 
 def render_form(form: ContactForm, status: int = 200, problem: str | None = None):
     """The form with the visitor's text in it: a fragment for htmx, else the whole page."""
