@@ -63,6 +63,31 @@
   // --- Inline validation never overwrites newer text --------------------------
   var kept = null;
 
+  // Bring a check's answer into a field the visitor is typing in without
+  // replacing the input: its text, caret and focus stay exactly as they are.
+  // Only what the answer changes is copied: the error message, the field's
+  // state attributes and the announcement.
+  function applyInPlace(live, html) {
+    var answer = new DOMParser().parseFromString(html, "text/html");
+    var field = document.getElementById(live.id + "-field");
+    var incoming = answer.getElementById(live.id + "-field");
+    var input = answer.getElementById(live.id);
+    if (!field || !incoming || !input) return;
+    field.className = incoming.className;
+    var oldError = field.querySelector(".field__error");
+    var newError = incoming.querySelector(".field__error");
+    if (oldError) oldError.remove();
+    if (newError) live.before(document.importNode(newError, true));
+    ["aria-invalid", "aria-describedby", "data-hx-trigger"].forEach(function (name) {
+      if (input.hasAttribute(name)) live.setAttribute(name, input.getAttribute(name));
+      else live.removeAttribute(name);
+    });
+    htmx.process(live); // its trigger may have changed
+    var said = answer.getElementById("contact-live");
+    var region = document.getElementById("contact-live");
+    if (said && region) region.textContent = said.textContent;
+  }
+
   document.addEventListener("htmx:beforeSwap", function (event) {
     var source = event.detail.requestConfig && event.detail.requestConfig.elt;
     if (!source || !source.classList.contains("field__input")) return;
@@ -70,6 +95,11 @@
     // The visitor typed on while the check was under way: this answer is stale.
     if (!live || event.detail.requestConfig.formData.get(source.name) !== live.value) {
       event.detail.shouldSwap = false;
+      return;
+    }
+    if (live === document.activeElement) {
+      event.detail.shouldSwap = false;
+      applyInPlace(live, event.detail.serverResponse);
       return;
     }
     kept = { id: live.id, scrollTop: live.scrollTop, height: live.style.height };

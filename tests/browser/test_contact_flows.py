@@ -151,6 +151,34 @@ def test_empty_submit_focuses_the_error_summary_whose_links_move_focus(page, tex
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_correcting_a_field_while_typing_never_replaces_it(page, texts, form_errors_expected, lang):
+    """The re-check of a field in error answers while the visitor types: the error goes,
+    but the text box itself is never swapped out, so no keystroke, caret or focus is lost."""
+    say = texts(lang)
+    page.goto(f"/{lang}/")
+    page.locator(SUBMIT).click()
+    page.locator("#error-summary").wait_for()
+    page.locator("#error-summary a[href='#message']").click()
+    box = page.locator("#message")
+    expect(box).to_be_focused()
+    page.evaluate("document.getElementById('message').dataset.sameNode = 'yes'")
+    expect(page.locator("#message-error")).to_contain_text(say.message_required)
+
+    with page.expect_response(lambda r: "/contact/validate/message" in r.url):
+        page.keyboard.type("Hej")  # the pause after it sends the re-check
+    page.keyboard.type(" då")
+    expect(page.locator("#message-error")).to_have_count(0)
+    expect(page.locator("#message-field")).not_to_have_class("field field--error")
+    assert box.get_attribute("aria-invalid") is None
+    assert box.get_attribute("aria-describedby") == "message-hint"
+    assert box.get_attribute("data-hx-trigger") == "change"
+    assert box.get_attribute("data-same-node") == "yes"
+    expect(box).to_be_focused()
+    assert box.input_value() == "Hej då"
+    assert box.evaluate("el => el.selectionStart") == len("Hej då")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_valid_message_gets_a_reference_that_is_stored(page, submissions, texts, lang):
     say = texts(lang)
     page.goto(f"/{lang}/")
