@@ -115,6 +115,19 @@
     kept = null;
   });
 
+  // --- A swapped-in error summary or confirmation takes focus once ----------
+  // Left to its autofocus attribute, the browser and then htmx (a little later,
+  // when the swap settles) would each focus it, and htmx's turn could take focus
+  // back from a visitor who had already moved on.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var swapped = event.target;
+    if (!(swapped instanceof Element)) return;
+    var first = swapped.matches("[autofocus]") ? swapped : swapped.querySelector("[autofocus]");
+    if (!first) return;
+    first.removeAttribute("autofocus");
+    first.focus();
+  });
+
   // --- Sending failed before the server answered with a form -----------------
   // (no connection, or an answer htmx does not swap): say so above the fields,
   // which keep the visitor's text.
