@@ -5,11 +5,11 @@ from flask import current_app, g, request, url_for
 from flask_babel import Babel, Domain, get_locale
 from werkzeug.utils import cached_property
 
-# The first language is the default: the city's own.
-LANGUAGES = ("sv", "en", "fi")
+from .languages import SOURCE_LANGUAGE, read_languages  # noqa: F401 (SOURCE_LANGUAGE is re-exported)
+
+# The published languages, from translations/LANGUAGES; the first is the default: the city's own.
+LANGUAGES = read_languages()
 DEFAULT_LANGUAGE = LANGUAGES[0]
-# The language of the msgids in the code: it needs no catalog.
-SOURCE_LANGUAGE = "en"
 
 
 class AppDomain(Domain):
