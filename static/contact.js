@@ -20,6 +20,7 @@
 
   // --- Character count, the GOV.UK Design System way -------------------------
   var announceTimer = null;
+  var plurals = new Intl.PluralRules(document.documentElement.lang);
 
   function updateCount(announce) {
     var counter = document.getElementById("message-count");
@@ -28,9 +29,10 @@
     var remaining = Number(counter.dataset.max) - messageLength(textarea.value);
     var over = remaining < 0;
     var n = Math.abs(remaining);
-    // Swedish, English and Finnish have two plural forms: one for 1, the other for the rest;
-    // the server rendered both through ngettext.
-    var template = counter.dataset[(over ? "over" : "under") + (n === 1 ? "One" : "Other")];
+    // The server rendered the message in each CLDR plural category of the page's
+    // language (Polish has one, few, many): pick the one for n as CLDR does.
+    var category = plurals.select(n);
+    var template = counter.dataset[(over ? "over" : "under") + category[0].toUpperCase() + category.slice(1)];
     var text = template.replace("{num}", groupDigits(n, counter.dataset.group));
     var status = counter.querySelector(".char-count__status");
     status.textContent = text;

@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
     assets,
+    catalog_reload,
     compression,
     contact,
     db,
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     form_bodies.init_app(app)
     i18n.init_app(app)
+    catalog_reload.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     contact.init_app(app)

@@ -1,8 +1,9 @@
 """Error pages in the visitor's language, with a way back."""
 
 from flask import render_template, request
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .i18n import lazy_gettext as _l
 
 # What a visitor is told for each error we show a page for.
 MESSAGES = {

@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 
 from . import assets, translate
 from .db import pending_migrations
-from .i18n import LANGUAGES, SOURCE_LANGUAGE
+from .i18n import SOURCE_LANGUAGE
 
 MIN_SECRET_KEY_BYTES = 32
 
@@ -52,7 +52,7 @@ def database_problems(path: str | Path) -> list[str]:
 def catalog_problems(app) -> list[str]:
     project = translate.Project.of(app)
     problems = []
-    for lang in LANGUAGES:
+    for lang in app.extensions["languages"]:  # the published ones: only they are served
         if lang == SOURCE_LANGUAGE:
             continue
         po = project.catalog_path(lang)
