@@ -13,23 +13,26 @@ from .i18n import translations_folder
 from .translate import write_atomically
 
 
-def compile_changed(folder: Path, failed: dict[Path, int]) -> list[Path]:
-    """Compile every .po newer than its .mo (fuzzy entries left out, as `flask translate
-    compile`); a file that cannot be read is reported once per save and left as it was."""
+def compile_changed(folder: Path, seen: dict[Path, int]) -> list[Path]:
+    """Compile every .po saved since it was last seen here (fuzzy entries left out, as
+    `flask translate compile`), or, at first sight, newer than its .mo. A file that
+    cannot be read is reported once per save, and its last good .mo stays."""
     compiled = []
     for po in sorted(Path(folder).glob("*/LC_MESSAGES/messages.po")):
         mo = po.with_suffix(".mo")
         saved = po.stat().st_mtime_ns
-        if (mo.exists() and mo.stat().st_mtime_ns >= saved) or failed.get(po) == saved:
+        first_sight = po not in seen
+        if seen.get(po) == saved:
+            continue
+        seen[po] = saved
+        if first_sight and mo.exists() and mo.stat().st_mtime_ns >= saved:
             continue
         try:
             with po.open("rb") as f:
                 catalog = read_po(f, locale=po.parent.parent.name, abort_invalid=True)
         except (PoFileError, UnicodeDecodeError, ValueError) as exc:
-            failed[po] = saved
             current_app.logger.warning("%s not compiled, so the site shows its last good version: %s. Run `make check-translations`.", po, exc)
             continue
-        failed.pop(po, None)
         out = BytesIO()
         write_mo(out, catalog, use_fuzzy=False)
         write_atomically(mo, out.getvalue())
@@ -40,10 +43,10 @@ def compile_changed(folder: Path, failed: dict[Path, int]) -> list[Path]:
 def init_app(app) -> None:
     if not app.debug:
         return
-    failed: dict[Path, int] = {}
+    seen: dict[Path, int] = {}
 
     @app.before_request
     def recompile_catalogs():
-        if compile_changed(translations_folder(app), failed):
+        if compile_changed(translations_folder(app), seen):
             app.extensions.pop("translations_cache", None)
             app.extensions.pop("page_shells", None)  # the front page rendered with the old text
