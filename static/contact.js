@@ -14,13 +14,12 @@
     return Array.from(value.replace(/\r\n?/g, "\n").replace(EDGES, "")).length;
   }
 
-  function groupDigits(n, separator) {
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
-  }
-
   // --- Character count, the GOV.UK Design System way -------------------------
   var announceTimer = null;
+  // The page's language's CLDR rules, as the server's Babel has them: plural categories,
+  // and digits grouped as that language groups them ("4 997" in Swedish, "4997" in Polish).
   var plurals = new Intl.PluralRules(document.documentElement.lang);
+  var numbers = new Intl.NumberFormat(document.documentElement.lang);
 
   function updateCount(announce) {
     var counter = document.getElementById("message-count");
@@ -33,7 +32,7 @@
     // language (Polish has one, few, many): pick the one for n as CLDR does.
     var category = plurals.select(n);
     var template = counter.dataset[(over ? "over" : "under") + category[0].toUpperCase() + category.slice(1)];
-    var text = template.replace("{num}", groupDigits(n, counter.dataset.group));
+    var text = template.replace("{num}", numbers.format(n));
     var status = counter.querySelector(".char-count__status");
     status.textContent = text;
     status.classList.toggle("char-count__status--over", over);

@@ -131,11 +131,6 @@ def current_language() -> str:
 # CLDR ---------------------------------------------------------------------
 
 
-def number_group_symbol() -> str:
-    """The thousands separator of the active locale (a no-break space in Swedish)."""
-    return Locale.parse(current_language()).number_symbols["latn"]["group"]
-
-
 def country_name(code: str) -> str:
     """A country's name in the active language, from CLDR (e.g. "DE" -> "Tyskland")."""
     return Locale.parse(current_language()).territories[code]
@@ -190,7 +185,6 @@ def init_app(app):
         LANGUAGES=app.extensions["languages"],
         country_name=country_name,
         current_language=current_language,
-        number_group_symbol=number_group_symbol,
         plural_samples=plural_samples,
         language_name=language_name,
         url_in_language=url_in_language,
