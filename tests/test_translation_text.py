@@ -57,3 +57,12 @@ def test_without_autoescape_a_translation_is_left_as_it_is(catalogs, catalogs_ap
     with catalogs_app.test_request_context("/sv/"):
         out = render_template_string('{% autoescape false %}{{ _("Send") }} {{ ngettext("%(num)s x", "%(num)s xs", 2) }}{% endautoescape %}')
     assert out == "Skicka & klart 2 xs"
+
+
+def test_every_gettext_a_template_can_call_escapes(catalogs, catalogs_app):
+    catalogs.edit("sv", {("partner city", "Krakow"): "<Kraków>", "Send": "<Skicka>"})
+    with catalogs_app.test_request_context("/sv/"):
+        out = render_template_string(
+            '{{ gettext("Send") }}|{{ pgettext("partner city", "Krakow") }}|{{ npgettext("x", "<one>", "<many>", 2) }}'
+        )
+    assert out == "&lt;Skicka&gt;|&lt;Kraków&gt;|&lt;many&gt;"
