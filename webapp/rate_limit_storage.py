@@ -56,12 +56,26 @@ class SQLiteStorage(Storage):
         conn, pid = getattr(self._local, "conn", None), getattr(self._local, "pid", None)
         if conn is None or pid != os.getpid():
             conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
+            self._set_up(conn)
             # Counts need not survive a power cut, so no fsync per hit.
             conn.execute("PRAGMA synchronous=NORMAL")
-            conn.executescript(SCHEMA)
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
+
+    def _set_up(self, conn: sqlite3.Connection) -> None:
+        # Switching a new file to WAL does not wait for the busy timeout: workers
+        # starting together would fail with "database is locked". Retry instead.
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         db, now = self._db(), time.time()
