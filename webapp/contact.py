@@ -104,7 +104,7 @@ def unreadable(exc: HTTPException):
     """
     if not request.htmx or request.endpoint != "site.contact.submit" or exc.code not in errors.MESSAGES:
         return errors.handle_http_exception(exc)
-    title, text = errors.MESSAGES[exc.code]
+    _title, text = errors.MESSAGES[exc.code]
     return render(
         "_error_summary.html", status=exc.code, retarget="#send-problem", reswap="outerHTML", summary_id="send-problem", problem=text
     )
