@@ -53,5 +53,7 @@ def handle_unexpected(exc: InternalServerError):
 
 
 def init_app(app) -> None:
+    # By class, not by code: Flask prefers a handler for the exact code, even the app's,
+    # to a blueprint's handler for a class, and the form's (contact.py) must come first.
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)
