@@ -5,35 +5,16 @@ from pathlib import Path
 
 from babel import Locale
 from flask import current_app, g, request, url_for
-from flask_babel import Babel, Domain, get_locale, get_translations, gettext, pgettext
+from flask_babel import get_locale, get_translations, gettext, pgettext
 from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import escape
-from werkzeug.utils import cached_property
 
 from .languages import SOURCE_LANGUAGE, draft_languages, read_languages  # noqa: F401 (SOURCE_LANGUAGE is re-exported)
 
 # The repository's published languages (translations/LANGUAGES); the first is the default:
 # the city's own. An app reads the list beside the catalogs it serves: published().
 LANGUAGES = read_languages()
-
-
-class AppDomain(Domain):
-    """Flask-Babel's domain caches loaded catalogs per process, keyed by locale
-    alone; two apps with different translation directories (tests) would then
-    see each other's catalogs. Keep the cache on the app instead."""
-
-    def get_translations_cache(self, ctx):
-        return current_app.extensions.setdefault("translations_cache", {})
-
-
-class AppBabel(Babel):
-    @cached_property
-    def domain_instance(self):
-        return AppDomain(domain=self.domain)
-
-
-babel = AppBabel()
 
 
 # Translations are text ----------------------------------------------------
@@ -166,7 +147,7 @@ def plural_samples() -> dict[str, int]:
 def url_in_language(code: str, external: bool = False) -> str:
     """This page in another language; pages not reachable by GET (a re-rendered
     form, an error) point to that language's front page."""
-    endpoint = g.get("page_endpoint") or request.endpoint
+    endpoint = request.endpoint
     args = dict(request.view_args or {})
     if request.method != "GET" or not endpoint or not endpoint.startswith("site."):
         endpoint, args = "site.index", {}
@@ -175,7 +156,7 @@ def url_in_language(code: str, external: bool = False) -> str:
 
 def init_app(app):
     app.extensions["languages"] = read_languages(translations_folder(app) / "LANGUAGES")
-    babel.init_app(app, locale_selector=select_locale)
+    # After Flask-Babel's init_app: these replace the gettext it gave Jinja.
     app.jinja_env.globals.update(
         _=template_gettext,
         gettext=template_gettext,
