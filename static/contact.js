@@ -16,8 +16,9 @@
 
   // --- Character count, the GOV.UK Design System way -------------------------
   var announceTimer = null;
-  // The page's language's CLDR rules, as the server's Babel has them: plural categories,
-  // and digits grouped as that language groups them ("4 997" in Swedish, "4997" in Polish).
+  // CLDR's rules for the page's language, from the browser: its plural categories (the
+  // same as Babel's on the server) and its digit grouping ("4 997" in Swedish, "4997" in
+  // Polish, where Babel, ignoring CLDR's minimum grouping, would write "4 997").
   var plurals = new Intl.PluralRules(document.documentElement.lang);
   var numbers = new Intl.NumberFormat(document.documentElement.lang);
 
