@@ -9,7 +9,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
 
-from tests.browser.live import LiveServer
+from tests.live_server import LiveServer
 from tests.helpers import hidden_value
 
 CLIENTS = 12

@@ -11,7 +11,9 @@ import sqlite3
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .live import LiveServer, launch_chromium
+from tests.live_server import LiveServer
+
+from .live import launch_chromium
 
 # Reports every CSP violation to Python, on every page the context opens.
 REPORT_CSP_VIOLATIONS = """
