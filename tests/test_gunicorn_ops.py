@@ -12,6 +12,8 @@ from tests.reliability.client import Browser, encode_request, exchange
 from tests.reliability.load import request_log_lines
 from tests.reliability.server import Server
 
+pytestmark = pytest.mark.slow  # gunicorn
+
 
 def trickle(body: bytes, pieces: int, delay: float):
     """A body arriving slowly, as from a visitor on a poor mobile connection."""

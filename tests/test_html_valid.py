@@ -127,6 +127,7 @@ def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
     return paths
 
 
+@pytest.mark.slow  # Java
 def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
     documents = collect(app, client)
     for lang in LANGUAGES:
@@ -142,6 +143,7 @@ def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
+@pytest.mark.slow  # Java
 def test_the_checker_reports_errors(vnu, tmp_path):
     page = tmp_path / "broken.html"
     page.write_text("<!doctype html><html lang=en><head><title>x</title></head><body><p><div></p></span></body></html>")

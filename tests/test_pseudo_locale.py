@@ -112,13 +112,19 @@ def untranslated(html: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if re.search(r"[^\W\d_]", line)]
 
 
-@pytest.fixture
-def pseudo_app(tmp_path):
-    mo = tmp_path / "translations" / PSEUDO / "LC_MESSAGES" / "messages.mo"
+@pytest.fixture(scope="module")
+def pseudo_translations(tmp_path_factory):
+    """The pseudo catalog, extracted and compiled once for this module's tests."""
+    mo = tmp_path_factory.mktemp("translations") / PSEUDO / "LC_MESSAGES" / "messages.mo"
     mo.parent.mkdir(parents=True)
     with mo.open("wb") as f:
         write_mo(f, pseudo_catalog())
-    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(mo.parents[2]), PROPAGATE_EXCEPTIONS=False)
+    return mo.parents[2]
+
+
+@pytest.fixture
+def pseudo_app(tmp_path, pseudo_translations):
+    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(pseudo_translations), PROPAGATE_EXCEPTIONS=False)
 
     # Errors no URL of the site produces on demand, raised the way real ones are.
     @app.get("/<lang>/test-error/<int:code>")

@@ -53,6 +53,7 @@ def gunicorn(tmp_path, assets_dir):
         yield server
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_the_site_and_logs_each_request_once_as_json(gunicorn):
     url = gunicorn.url
     status, headers, body = get(f"{url}/sv/?q=secret%22x\\", **{"Accept-Encoding": "br", "User-Agent": "Agent/1.0"})

@@ -34,6 +34,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/tests/browser/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
