@@ -87,6 +87,12 @@ def new_context(browser, live_server, browser_log, **options):
 
 
 @pytest.fixture
+def form_errors_expected(browser_log):
+    """Chromium logs the 422 of a form sent back with its errors."""
+    browser_log.allow(r"status of 422")
+
+
+@pytest.fixture
 def make_context(browser, live_server, browser_log):
     """Open more contexts (another viewport, JavaScript off); all are watched and closed."""
     contexts = []

@@ -48,11 +48,6 @@ def texts(app):
     return lambda lang: Texts(app, lang)
 
 
-@pytest.fixture
-def form_errors_expected(browser_log):
-    browser_log.allow(r"status of 422")
-
-
 def stored(submissions, reference: str) -> dict:
     rows = [row for row in submissions() if row["reference"] == reference]
     assert len(rows) == 1, f"{reference}: {len(rows)} rows"
