@@ -68,6 +68,13 @@ class BrowserLog:
         if message.type in ("error", "warning"):
             self.errors.append(f"console {message.type}: {message.text} ({message.location.get('url', '')})")
 
+    @staticmethod
+    def wait_for_reports(page) -> None:
+        """Returns once every CSP violation the page has seen so far has reached Python. A report is
+        sent from a task the violation queued; a task queued now runs after it, and the binding's
+        calls are answered in order, so the marker call coming back means the reports are in."""
+        page.evaluate("() => new Promise((done) => setTimeout(done)).then(() => window.reportCspViolation(null))")
+
     def unexpected(self) -> list[str]:
         return [e for e in self.errors if not any(p.search(e) for p in self._allowed)]
 
@@ -81,7 +88,9 @@ def new_context(browser, live_server, browser_log, **options):
     context = browser.new_context(base_url=live_server.url, **options)
     context.on("console", browser_log.on_console)
     context.on("weberror", lambda error: browser_log.errors.append(f"uncaught: {error.error}"))
-    context.expose_binding("reportCspViolation", lambda source, v: browser_log.csp_violations.append(v))
+    context.expose_binding(
+        "reportCspViolation", lambda source, v: v is None or browser_log.csp_violations.append(v)
+    )  # None: the marker of wait_for_reports
     context.add_init_script(REPORT_CSP_VIOLATIONS)
     return context
 
@@ -102,10 +111,8 @@ def make_context(browser, live_server, browser_log):
         return contexts[-1]
 
     yield make
-    # Let events still in flight (a violation report is dispatched as a task) arrive.
-    open_pages = [p for c in contexts for p in c.pages]
-    if open_pages:
-        open_pages[0].wait_for_timeout(50)
+    for page in (p for c in contexts for p in c.pages):
+        browser_log.wait_for_reports(page)
     for context in contexts:
         context.close()
     assert not browser_log.csp_violations, f"CSP violations: {browser_log.csp_violations}"
