@@ -8,8 +8,22 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from jinja2 import MemcachedBytecodeCache
+
 from webapp import create_app
 from webapp.db import migrate
+
+
+class _Memory(dict):
+    """The store of Jinja's MemcachedBytecodeCache, kept in this process."""
+
+    def set(self, key, value, timeout=None):
+        self[key] = value
+
+
+# Every test makes its own app, and each app would compile every template again; keyed by the
+# template's source, the compiled code is shared instead (a changed template is compiled anew).
+COMPILED_TEMPLATES = MemcachedBytecodeCache(_Memory())
 
 
 @functools.cache
@@ -26,7 +40,7 @@ def make_app(tmp_path, **config):
     """The app over a fresh temporary database, as the `app` fixture has it; `config` overrides."""
     database = tmp_path / "test.sqlite3"
     database.write_bytes(migrated_database())
-    return create_app(
+    app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-prod",
@@ -36,6 +50,8 @@ def make_app(tmp_path, **config):
             **config,
         }
     )
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
 
 
 def textarea(html: str, name: str = "message") -> str:

@@ -104,14 +104,17 @@ def form_errors_expected(browser_log):
 @pytest.fixture
 def make_context(browser, live_server, browser_log):
     """Open more contexts (another viewport, JavaScript off); all are watched and closed."""
-    contexts = []
+    contexts, scripted = [], []
 
     def make(**options):
         contexts.append(new_context(browser, live_server, browser_log, **options))
+        # Without JavaScript no report is sent, and no timer would ever let wait_for_reports return.
+        if options.get("java_script_enabled", True):
+            scripted.append(contexts[-1])
         return contexts[-1]
 
     yield make
-    for page in (p for c in contexts for p in c.pages):
+    for page in (p for c in scripted for p in c.pages):
         browser_log.wait_for_reports(page)
     for context in contexts:
         context.close()
