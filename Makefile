@@ -19,7 +19,7 @@ test: setup test-tools
 	$(BIN)/python -m pytest
 
 # The edit-test loop: everything but the tests marked slow (gunicorn, Chromium, Java, Litestream, load).
-test-fast: setup $(VENV)/.test-installed
+test-fast: setup test-tools
 	$(BIN)/python -m pytest -m "not slow" -q
 
 # Load, kill -9 crash rounds and hostile input against gunicorn, with a summary table
