@@ -23,6 +23,13 @@ def trickle(body: bytes, pieces: int, delay: float):
         yield body[i : i + size]
 
 
+def until(condition, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
 def slow_submit(browser: Browser, message: str, seconds: float):
     fields = {**browser.open_form(), "email": "", "message": message}
     body = urlencode(fields).encode()
@@ -50,9 +57,9 @@ def test_sigterm_lets_requests_in_progress_finish(tmp_path):
         ]
         for thread in threads:
             thread.start()
-        time.sleep(0.5)  # both are in progress now
+        until(lambda: server.connections_in_hand() == 2)  # each worker has one of them
         server.terminate()
-        time.sleep(1.0)
+        until(lambda: "Handling signal: term" in server.log.read_text())  # shutting down, both still waiting
         holder.execute("ROLLBACK")
         holder.close()
         for thread in threads:

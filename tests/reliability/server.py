@@ -14,6 +14,24 @@ class Server(LiveServer):
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children").read_text().split()
         return [int(pid) for pid in children]
 
+    def connections_in_hand(self) -> int:
+        """Client connections the workers have accepted and not closed, as the kernel lists them
+        (one waiting in the listen queue is not counted: no worker has it yet)."""
+        port = int(self.url.rsplit(":", 1)[1])
+        established = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].split(":")[1], 16) == port and fields[3] == "01":  # local port, ESTABLISHED
+                established.add(f"socket:[{fields[9]}]")  # inode
+        held = 0
+        for pid in self.worker_pids():
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    held += os.readlink(fd) in established
+                except FileNotFoundError:
+                    pass  # closed meanwhile
+        return held
+
     def kill9(self) -> list[int]:
         """SIGKILL the master and every worker at once: nothing gets to clean up."""
         pids = [self.pid, *self.worker_pids()]
