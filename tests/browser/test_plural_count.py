@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from webapp.forms import MESSAGE_MAX
 
 from ..helpers import CatalogCopy
+from ..live_server import LiveServer
 from .conftest import new_context
-from .live import LiveServer
 
 REMAINING = ("You have %(num)s character remaining", "You have %(num)s characters remaining")
 TOO_MANY = ("You have %(num)s character too many", "You have %(num)s characters too many")
