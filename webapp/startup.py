@@ -12,8 +12,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import assets, translate
-from .db import pending_migrations
+import time
+
+from . import assets, mail_sender, outbox, translate
+from .db import connect, pending_migrations
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
 
 MIN_SECRET_KEY_BYTES = 32
@@ -85,7 +87,17 @@ def problems(app) -> list[str]:
         + catalog_problems(app)
         + secret_key_problems(app)
         + assets.problems(app)
+        + mail_sender.config_problems(app)
     )
+
+
+def mail_alarms(app) -> list[str]:
+    """Mail to the office that failed or waits too long: `flask check` fails, the site still serves."""
+    db = connect(app.config["DATABASE"], app.config["DATABASE_TIMEOUT"])
+    try:
+        return outbox.alarms(db, time.time())
+    finally:
+        db.close()
 
 
 def check(app) -> None:
@@ -96,8 +108,13 @@ def check(app) -> None:
 @click.command("check")
 @with_appcontext
 def check_command() -> None:
-    """Check that the site can serve: database, migrations, catalogs, secret key, static files."""
-    if found := problems(current_app):
+    """Check that the site can serve (database, migrations, catalogs, secret key, static files,
+    mail settings) and that no mail to the office failed or has waited more than an hour."""
+    found = problems(current_app)
+    found += mail_alarms(current_app) if not found else []
+    if not current_app.config["MAIL_SERVER"] and not (current_app.debug or current_app.testing):
+        click.echo(f"Note: WEBAPP_MAIL_SERVER is not set, so mail is written to {current_app.config['MAIL_FILE_DIR']}.", err=True)
+    if found:
         for problem in found:
             click.echo(f"- {problem}", err=True)
         raise SystemExit(1)

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 from sqlite_utils import Database
 
+from . import outbox
 from .db import immediate
 
 # Crockford's base32: no I, L, O or U, so a reference read aloud over the phone is unambiguous.
@@ -29,6 +30,7 @@ def store(db: Database, *, locale: str, email: str, message: str, form_key: str,
     """Insert a submission once and return its reference; commits before returning.
 
     A resend of the same form returns the reference of the row already stored.
+    The mail it calls for is queued in the same transaction (none for spam or a resend).
     """
     key = idempotency_key(form_key, email, message)
     for _ in range(5):
@@ -38,7 +40,7 @@ def store(db: Database, *, locale: str, email: str, message: str, form_key: str,
         # INSERT OR IGNORE: a resend (same key) or, very rarely, a reference
         # already taken leaves the table unchanged.
         with immediate(db):
-            db.execute(
+            cursor = db.execute(
                 "INSERT OR IGNORE INTO submissions"
                 " (reference, created_at, locale, email, message, status, idempotency_key)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -52,6 +54,11 @@ def store(db: Database, *, locale: str, email: str, message: str, form_key: str,
                     key,
                 ],
             )
+            queued = cursor.rowcount == 1 and status == "new"
+            if queued:
+                outbox.queue_for_submission(db, cursor.lastrowid, email)
+        if queued:
+            outbox.wakeup.set()  # after the commit, so this process's sender finds the mail
         row = db.execute("SELECT reference FROM submissions WHERE idempotency_key = ?", [key]).fetchone()
         if row:
             return row[0]
@@ -61,6 +68,19 @@ def store(db: Database, *, locale: str, email: str, message: str, form_key: str,
 def get(db: Database, reference: str) -> dict | None:
     rows = list(db["submissions"].rows_where("reference = ?", [reference.upper()], limit=1))
     return rows[0] if rows else None
+
+
+def release(db: Database, reference: str) -> dict | None:
+    """Turn a submission held back as spam into a new one and queue its notification (no
+    receipt: a spammer's address is nobody's to write to). None when it is not held back."""
+    with immediate(db):
+        row = db.execute("SELECT id FROM submissions WHERE reference = ? AND status = 'spam'", [reference.upper()]).fetchone()
+        if row is None:
+            return None
+        db.execute("UPDATE submissions SET status = 'new' WHERE id = ?", [row[0]])
+        outbox.queue_for_submission(db, row[0], None)
+    outbox.wakeup.set()
+    return get(db, reference)
 
 
 def _filters(since: datetime | None, status: str | None) -> tuple[str, list]:
