@@ -170,6 +170,16 @@ def retry_later(db: Database, row_id: int, owner: str, due_at: float, error: str
     return _finish(db, row_id, owner, "due_at = ?, last_error = ?", [due_at, error], renew_until)
 
 
+def postpone(db: Database, owner: str, due: list[tuple[int, float]], error: str) -> None:
+    """retry_later for many claimed rows in one transaction (the server could not be reached)."""
+    with immediate(db):
+        db.conn.executemany(
+            "UPDATE outbox SET due_at = ?, last_error = ?, lease_until = NULL, lease_owner = NULL"
+            " WHERE id = ? AND lease_owner = ? AND status = 'queued'",
+            [(due_at, error, row_id, owner) for row_id, due_at in due],
+        )
+
+
 def release(db: Database, owner: str) -> None:
     """Give back `owner`'s claims that were not tried (the attempt is not counted)."""
     with immediate(db):
