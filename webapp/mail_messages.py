@@ -11,7 +11,6 @@ from email import policy
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import parseaddr
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime
@@ -21,8 +20,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 
 from . import content
 from .mail_transport import Envelope, PermanentFailure, TemporaryFailure
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+from .outbox import STOCKHOLM
 
 
 class HeaderClasses(HeaderRegistry):
