@@ -67,12 +67,12 @@ class Visitor:
         )
 
 
-def rows(app):
+def rows(app, table="submissions"):
     from webapp.db import connect
 
     db = connect(app.config["DATABASE"])
     try:
-        return list(db["submissions"].rows_where(order_by="id"))
+        return list(db[table].rows_where(order_by="id"))
     finally:
         db.close()
 

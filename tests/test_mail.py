@@ -50,11 +50,7 @@ def mail_app(tmp_path, assets_dir, smtp):
 
 
 def outbox_rows(app):
-    db = connect(app.config["DATABASE"])
-    try:
-        return list(db["outbox"].rows_where(order_by="id"))
-    finally:
-        db.close()
+    return rows(app, "outbox")
 
 
 def send(app) -> int:

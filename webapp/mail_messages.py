@@ -64,6 +64,7 @@ def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
     visitor = visitor_address(row["email"])
     reply_to = visitor if visitor and (smtputf8 or not visitor[1]) else None
     with force_locale(lang):
+        # TRANSLATORS: subject of the e-mail to the office's registry, which sorts by it; keep the reference last.
         msg["Subject"] = _("Message via goteborg.se, International relations: %(reference)s", reference=reference)
         if reply_to:
             msg["Reply-To"] = reply_to[0]
@@ -94,6 +95,7 @@ def receipt(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
         raise PermanentFailure("the address needs SMTPUTF8, which the SMTP server does not offer")
     lang = row["locale"]
     with force_locale(lang):
+        # TRANSLATORS: subject of the automatic receipt e-mailed to the visitor.
         msg["Subject"] = _("We have received your message: %(reference)s", reference=row["reference"])
         msg["To"] = visitor[0]
         lines = [
@@ -119,6 +121,7 @@ def digest(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
     references = json.loads(row["data"])["references"]
     count = len(references)
     with force_locale(lang):
+        # TRANSLATORS: subject of the office's daily summary of messages held back as spam.
         msg["Subject"] = ngettext(
             "%(num)s message held back as spam: International relations",
             "%(num)s messages held back as spam: International relations",

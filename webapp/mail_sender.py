@@ -169,6 +169,8 @@ def config_problems(app) -> list[str]:
         for name in ("MAIL_OFFICE", "MAIL_DEFAULT_SENDER"):
             if "@" not in (config[name] or ""):
                 problems.append(f"WEBAPP_MAIL_SERVER is set but WEBAPP_{name} is not an address: set it.")
+    if not (str(config["MAIL_USERNAME"]) + str(config["MAIL_PASSWORD"])).isascii():
+        problems.append("WEBAPP_MAIL_USERNAME or WEBAPP_MAIL_PASSWORD is not ASCII, which SMTP AUTH (smtplib) cannot send.")
     if config["MAIL_USE_TLS"] and config["MAIL_USE_SSL"]:
         problems.append("WEBAPP_MAIL_USE_TLS and WEBAPP_MAIL_USE_SSL are both true: choose STARTTLS or implicit TLS.")
     if config["MAIL_CA_FILE"] and not os.access(config["MAIL_CA_FILE"], os.R_OK):

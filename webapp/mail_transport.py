@@ -101,6 +101,9 @@ class SMTPTransport:
         except (smtplib.SMTPException, OSError) as exc:
             self._abandon()
             raise TemporaryFailure(f"cannot reach {host}:{port}: {type(exc).__name__}: {exc}", connection_lost=True) from None
+        except UnicodeEncodeError:  # smtplib's AUTH takes ASCII only (flask check says so too)
+            self._abandon()
+            raise TemporaryFailure("the user name or password is not ASCII, which smtplib cannot send", connection_lost=True) from None
 
     def _abandon(self) -> None:
         smtp = getattr(self, "smtp", None)

@@ -80,11 +80,13 @@ def _digest_due(db: Database, now: float, hour: int) -> dict | None:
     last = json.loads(last[0]) if last else {}
     if last.get("day") == day:
         return None
+    # By id, not time: a row stored in the same second as the last digest is not lost.
     held = db.execute(
-        "SELECT reference FROM submissions WHERE status = 'spam' AND created_at > ? AND created_at <= ? ORDER BY created_at, id",
-        [last.get("until", ""), utc_iso(now)],
+        "SELECT id, reference FROM submissions WHERE status = 'spam' AND id > ? ORDER BY id", [last.get("last_id", 0)]
     ).fetchall()
-    return {"day": day, "until": utc_iso(now), "references": [row[0] for row in held]} if held else None
+    if not held:
+        return None
+    return {"day": day, "last_id": held[-1][0], "references": [row[1] for row in held]}
 
 
 def queue_digest(db: Database, now: float, hour: int) -> bool:
