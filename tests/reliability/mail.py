@@ -8,7 +8,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from tests.mail_server import Recorder
+from tests.mail_server import Received, Recorder
 
 from .client import REFERENCE
 
@@ -18,14 +18,21 @@ OFFICE = "registrator@example.se"
 MAIL_TIMEOUT = 2
 
 
-def site_env(smtp_port: int) -> dict[str, str]:
-    """The site's settings for sending to the test SMTP server, in plain SMTP."""
+def smtp_env(smtp_port: int) -> dict[str, str]:
+    """The site's settings for sending to an SMTP server on 127.0.0.1, in plain SMTP (also `make bench`'s)."""
     return {
         "WEBAPP_MAIL_SERVER": "127.0.0.1",
         "WEBAPP_MAIL_PORT": str(smtp_port),
         "WEBAPP_MAIL_USE_TLS": "false",
         "WEBAPP_MAIL_OFFICE": OFFICE,
         "WEBAPP_MAIL_DEFAULT_SENDER": "noreply@example.se",
+    }
+
+
+def site_env(smtp_port: int) -> dict[str, str]:
+    """As smtp_env, for the scenarios: short leases, and no time trap."""
+    return {
+        **smtp_env(smtp_port),
         "WEBAPP_MAIL_TIMEOUT": str(MAIL_TIMEOUT),
         # The visitors send the form the moment they get it: no time trap.
         "WEBAPP_MAIL_SPAM_MIN_SECONDS": "0",
@@ -63,6 +70,16 @@ def stored_references(database) -> set[str]:
         conn.close()
 
 
+def reference(mail: Received) -> str | None:
+    """The submission's reference, from the subject."""
+    found = REFERENCE.search(mail["Subject"] or "")
+    return found.group(0) if found else None
+
+
+def kind(mail: Received) -> str:
+    return "notification" if mail.recipients == [OFFICE] else "receipt"
+
+
 @dataclass
 class Delivery:
     accepted: int = 0  # mails the SMTP server accepted, repeats included
@@ -87,13 +104,11 @@ def check_delivery(recorder: Recorder, database, acknowledged: set[str], seconds
     # One Message-ID per mail of a submission, however often it was accepted.
     by_mail = defaultdict(set)
     for m in mails:
-        reference = REFERENCE.search(m["Subject"] or "")
-        kind = "notification" if m.recipients == [OFFICE] else "receipt"
-        by_mail[reference.group(0) if reference else None, kind].add(m["Message-ID"])
-    for (reference, kind), message_ids in by_mail.items():
+        by_mail[reference(m), kind(m)].add(m["Message-ID"])
+    for (ref, what), message_ids in by_mail.items():
         if len(message_ids) > 1:
-            result.failures.append(f"the {kind} for {reference} arrived with {len(message_ids)} different Message-IDs")
-    notified = {reference for reference, kind in by_mail if kind == "notification"}
+            result.failures.append(f"the {what} for {ref} arrived with {len(message_ids)} different Message-IDs")
+    notified = {ref for ref, what in by_mail if what == "notification"}
 
     if states["queued"]:
         result.failures.append(f"{states['queued']} mails still queued after {seconds:.0f} s")
@@ -101,8 +116,8 @@ def check_delivery(recorder: Recorder, database, acknowledged: set[str], seconds
         result.failures.append(f"outbox rows failed: {states['failed']}, skipped: {states['skipped']}")
     if len(ids) != states["sent"]:
         result.failures.append(f"{len(ids)} different Message-IDs accepted for {states['sent']} rows sent")
-    for reference in sorted(acknowledged - notified)[:10]:
-        result.failures.append(f"{reference} was acknowledged but its notification never arrived")
-    for reference in sorted(notified - stored_references(database))[:10]:
-        result.failures.append(f"a notification arrived for {reference}, which is not stored")
+    for ref in sorted(acknowledged - notified)[:10]:
+        result.failures.append(f"{ref} was acknowledged but its notification never arrived")
+    for ref in sorted(notified - stored_references(database))[:10]:
+        result.failures.append(f"a notification arrived for {ref}, which is not stored")
     return result
