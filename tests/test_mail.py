@@ -6,6 +6,7 @@ Expected texts come from the catalogs (tests.helpers.translate), in every langua
 import email
 import json
 import logging
+import threading
 import time
 from datetime import datetime
 from email import policy
@@ -390,3 +391,21 @@ def test_sender_thread_starts_and_stops(mail_app, smtp):
         sender.stop(10)
     assert not sender.thread.is_alive()
     assert [r["status"] for r in outbox_rows(mail_app)] == ["sent", "sent"]
+
+
+def test_senders_side_by_side_send_each_mail_once(mail_app, smtp):
+    """Three senders draining one outbox at once (as three gunicorn workers do): no mail twice."""
+    db = connect(mail_app.config["DATABASE"])
+    for n in range(120):
+        submissions.store(db, locale="sv", email="", message=f"Meddelande {n}", form_key=f"key-{n}")
+    db.close()
+    senders = [mail_sender.Sender(mail_app) for _ in range(3)]
+    threads = [threading.Thread(target=sender.send_due) for sender in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    accepted = smtp.recorder.wait_for(120)
+    ids = [mail["Message-ID"] for mail in accepted]
+    assert len(ids) == 120 and len(set(ids)) == 120
+    assert {r["status"] for r in outbox_rows(mail_app)} == {"sent"}

@@ -10,7 +10,7 @@ import trustme
 
 from tests.helpers import make_app
 from tests.mail_server import Authenticator, SMTPServer
-from tests.test_mail import OFFICE, make_due, mail_config, outbox_rows, send, submit
+from tests.test_mail import OFFICE, make_due, mail_config, outbox_rows, send, smtp, submit  # noqa: F401 (smtp: a fixture)
 
 USER, PASSWORD = "webapp", "hemligt-Losen-1234"
 
@@ -112,3 +112,13 @@ def test_check_refuses_a_server_without_office_or_sender(tmp_path, assets_dir):
     assert "is not ASCII" in result.output and "lösen" not in result.output
     status = json.loads(app.test_cli_runner().invoke(args=["mail", "status", "--json"]).output)
     assert {"queued", "sent", "failed", "skipped", "oldest_queued_seconds"} <= set(status)
+
+
+def test_no_plain_text_when_starttls_is_not_offered(tmp_path, assets_dir, smtp):
+    """A relay (or someone in between) that drops STARTTLS gets nothing in clear text: the mail waits."""
+    app = tls_app(tmp_path, assets_dir, smtp.port)
+    submit(app, message="Hej")
+    send(app)
+    (row,) = outbox_rows(app)
+    assert row["status"] == "queued" and "STARTTLS" in row["last_error"]
+    assert smtp.recorder.accepted == []

@@ -66,6 +66,7 @@ def m002_outbox(db: Database) -> None:
     )
     db["outbox"].create_index(["status", "due_at"])
     db["outbox"].create_index(["submission_id"])
+    db["outbox"].create_index(["lease_owner"])
     db["outbox"].create_index(["kind", "created_at"])
 
 

@@ -47,9 +47,10 @@ class Sender:
 
     def connect(self):
         db = connect(self.config["DATABASE"], self.config["DATABASE_TIMEOUT"])
-        # The sender's own updates need no fsync each: a kill -9 loses none of them (WAL), and
-        # a power cut could lose only the last marks "sent", so those mails go again with their
-        # Message-ID, as after any crash. Without it every mail waits for the disk, under the write lock.
+        # A sender's updates need not wait for the disk: WAL with NORMAL survives a crash of
+        # the process, and what a power cut could lose is a "sent" mark, so the mail goes
+        # again with the same Message-ID (at least once). The submission's own transaction,
+        # the visitor's, stays FULL.
         db.execute("PRAGMA synchronous=NORMAL")
         return db
 
@@ -127,19 +128,25 @@ class Sender:
         else:
             self.log.error("%s to the office failed: %s. Fix the cause, then `flask mail retry --failed`.", what, error)
 
-    def _temporary(self, db, owner: str, row: dict, error: str, renew: float | None = None) -> None:
-        now = time.time()
-        if now >= outbox.give_up_at(row["queued_at"], float(self.config["MAIL_GIVE_UP_HOURS"])):
-            self._failed(db, owner, row, f"gave up after {row['attempts']} attempts: {error}", renew)
-            return
-        delay = outbox.backoff(row["attempts"], float(self.config["MAIL_RETRY_MAX_SECONDS"]))
-        outbox.retry_later(db, row["id"], owner, now + delay, error, renew)
+    def _give_up(self, db, owner: str, row: dict, error: str, renew: float | None = None) -> bool:
+        """Fail a mail that has been retried for WEBAPP_MAIL_GIVE_UP_HOURS; True if it was."""
+        if time.time() < outbox.give_up_at(row["queued_at"], float(self.config["MAIL_GIVE_UP_HOURS"])):
+            return False
+        self._failed(db, owner, row, f"gave up after {row['attempts']} attempts: {error}", renew)
+        return True
+
+    def next_try(self, row: dict) -> float:
+        return time.time() + outbox.backoff(row["attempts"], float(self.config["MAIL_RETRY_MAX_SECONDS"]))
+
+    def _temporary(self, db, owner: str, row: dict, error: str, renew: float) -> None:
+        if not self._give_up(db, owner, row, error, renew):
+            outbox.retry_later(db, row["id"], owner, self.next_try(row), error, renew)
 
     def _postpone_all(self, db, owner: str, exc: TemporaryFailure) -> None:
         """The server cannot be reached: every due mail waits for its next try."""
         rows = outbox.claim(db, owner, time.time(), self.lease_seconds, 10_000)
-        for row in rows:
-            self._temporary(db, owner, row, str(exc))
+        waiting = [row for row in rows if not self._give_up(db, owner, row, str(exc))]
+        outbox.postpone(db, owner, [(row["id"], self.next_try(row)) for row in waiting], str(exc))
         self.log.warning("mail server unavailable, %d mail(s) wait: %s", len(rows), exc)
 
     # --- the thread -------------------------------------------------------

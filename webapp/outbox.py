@@ -4,7 +4,8 @@ A row holds no copy of the message or the visitor's address: the mail is built
 from the submission each time it is sent (webapp/mail_messages.py), with the
 same Message-ID, so a repeat after a crash can be recognised.
 
-States: queued -> sent | failed | skipped. A queued row is "claimed" while its
+Kinds: notification (to the office), receipt (to the visitor), digest (spam
+held back, to the office). States: queued -> sent | failed | skipped. A queued row is "claimed" while its
 lease_until lies in the future; a sender that dies loses its claim when the
 lease runs out and another sender takes the row again.
 """
@@ -20,10 +21,10 @@ from sqlite_utils import Database
 
 from .db import immediate
 
-KINDS = ("notification", "receipt", "digest")
 STATES = ("queued", "sent", "failed", "skipped")
 # Receipts to one address in 24 hours; more would let anybody flood a stranger's inbox.
 RECEIPTS_PER_DAY = 3
+# Where the office is: the day of arrival and the digest's hour are reckoned in its time.
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Set when this process queues mail, so its sender thread need not wait for its next poll.
@@ -168,6 +169,16 @@ def mark_skipped(db: Database, row_id: int, owner: str, reason: str, renew_until
 
 def retry_later(db: Database, row_id: int, owner: str, due_at: float, error: str, renew_until: float | None = None) -> bool:
     return _finish(db, row_id, owner, "due_at = ?, last_error = ?", [due_at, error], renew_until)
+
+
+def postpone(db: Database, owner: str, due: list[tuple[int, float]], error: str) -> None:
+    """retry_later for many claimed rows in one transaction (the server could not be reached)."""
+    with immediate(db):
+        db.conn.executemany(
+            "UPDATE outbox SET due_at = ?, last_error = ?, lease_until = NULL, lease_owner = NULL"
+            " WHERE id = ? AND lease_owner = ? AND status = 'queued'",
+            [(due_at, error, row_id, owner) for row_id, due_at in due],
+        )
 
 
 def release(db: Database, owner: str) -> None:
