@@ -3,19 +3,22 @@ when it accepted each mail:
 
 - the time from a visitor's acknowledgement (the POST's response) to the SMTP server's acceptance
   of the office's notification, for a visitor sending the form now and then while wrk sends it
-  as fast as it can (matched by the reference in the subject);
+  as fast as it can (matched by the reference in the subject); and, for every submission wrk
+  sent too, the time from queueing the notification (just before the commit) to its acceptance;
 - the rate at which a backlog of queued notifications drains into the SMTP server.
 """
 
+import os
+import sqlite3
 import statistics
 import threading
 import time
 import uuid
 
+from tests.helpers import hidden_value
 from tests.mail_server import Recorder
 from tests.reliability.client import Browser
-from tests.reliability.mail import kind, reference
-from tests.helpers import hidden_value
+from tests.reliability.mail import kind, outbox_states, reference
 from webapp import submissions
 from webapp.db import connect
 from webapp.settings import DEFAULTS
@@ -93,6 +96,25 @@ def notification_latency(probe: Probe, recorder: Recorder, seconds: float = 120.
     return result
 
 
+def queued_latency(database, recorder: Recorder, seconds: float = 120.0) -> dict:
+    """Queueing to acceptance for every notification in the database, once nothing is queued."""
+    deadline = time.monotonic() + seconds
+    while outbox_states(database)["queued"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    conn = sqlite3.connect(database)
+    try:
+        queued = dict(conn.execute(
+            "SELECT s.reference, o.queued_at FROM outbox o JOIN submissions s ON s.id = o.submission_id"
+            " WHERE o.kind = 'notification'"
+        ))
+    finally:
+        conn.close()
+    accepted = notifications_at(recorder)
+    result = percentiles([accepted[ref] - at for ref, at in queued.items() if ref in accepted])
+    result["missing"] = len(queued.keys() - accepted.keys())
+    return result
+
+
 def fill_outbox(database, count: int) -> None:
     """`count` stored submissions without an address: as many queued notifications."""
     db = connect(database)
@@ -111,10 +133,11 @@ def drain_rate(recorder: Recorder, count: int, started: float, seconds: float = 
         time.sleep(0.2)
     times = sorted(mail.at for mail in recorder.accepted)
     if len(times) < 2:
-        return {"mails": len(times), "per_s": None, "seconds": None, "seconds_from_start": None}
+        return {"mails": len(times), "per_s": None, "seconds": None, "seconds_from_start": None, "loadavg": None}
     return {
         "mails": len(times),
         "per_s": round((len(times) - 1) / (times[-1] - times[0]), 1),
         "seconds": round(times[-1] - times[0], 2),
         "seconds_from_start": round(times[-1] - started, 2),
+        "loadavg": os.getloadavg()[0],  # the machine's other work slows the drain
     }

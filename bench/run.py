@@ -300,13 +300,16 @@ def table(results: dict) -> str:
         )
     p = results["in_process"]
     m = results["machine"]
-    n, d = results["mail"]["notification"], results["mail"]["drain"]
+    n, q, d = (results["mail"][key] for key in ("notification", "from_queueing", "drain"))
     rows += [
         f"notification, acknowledgement to SMTP acceptance, during the POST load: p50 {n['p50_ms']:.0f} ms,"
         f" p99 {n['p99_ms']:.0f} ms, max {n['max_ms']:.0f} ms ({n['count']} probes, {n['missing']} never arrived,"
         f" {n['refused']} not acknowledged)",
+        f"notification, queued (before the commit) to SMTP acceptance, every POST: p50 {q['p50_ms']:.0f} ms,"
+        f" p99 {q['p99_ms']:.0f} ms, max {q['max_ms']:.0f} ms ({q['count']} mails, {q['missing']} never arrived)",
         f"backlog of {BACKLOG} notifications: {d['mails']} accepted at {d['per_s']} per s"
-        f" ({d['seconds']} s from the first to the last; {d['seconds_from_start']} s from starting gunicorn)",
+        f" ({d['seconds']} s from the first to the last; {d['seconds_from_start']} s from starting gunicorn;"
+        f" load average {d['loadavg']:.1f})",
     ]
     if results["spam_rows"]:
         rows.append(f"WARNING: {results['spam_rows']} POSTs were held back as spam (the time trap): rates are wrong")
@@ -376,7 +379,10 @@ def main() -> None:
                 for name in names[n % len(names):] + names[: n % len(names)]:
                     with probe if name == "post" else nullcontext():
                         runs[name].append(run(scenarios[name], DURATION))
-            results["mail"] = {"notification": mail.notification_latency(probe, smtp.recorder)}
+            results["mail"] = {
+                "notification": mail.notification_latency(probe, smtp.recorder),
+                "from_queueing": mail.queued_latency(database, smtp.recorder),
+            }
             results["spam_rows"] = count_rows(database, "status = 'spam'")
         results["mail"]["drain"] = drain(work, env)
         results["scenarios"] = {name: median_run(r) for name, r in runs.items()}
