@@ -132,12 +132,12 @@ def drain_rate(recorder: Recorder, count: int, started: float, seconds: float = 
     while len(recorder.accepted) < count and time.monotonic() < deadline:
         time.sleep(0.2)
     times = sorted(mail.at for mail in recorder.accepted)
-    if len(times) < 2:
-        return {"mails": len(times), "per_s": None, "seconds": None, "seconds_from_start": None, "loadavg": None}
-    return {
-        "mails": len(times),
-        "per_s": round((len(times) - 1) / (times[-1] - times[0]), 1),
-        "seconds": round(times[-1] - times[0], 2),
-        "seconds_from_start": round(times[-1] - started, 2),
-        "loadavg": os.getloadavg()[0],  # the machine's other work slows the drain
-    }
+    result = {"mails": len(times), "per_s": None, "seconds": None, "seconds_from_start": None}
+    if len(times) > 1:
+        result.update(
+            per_s=round((len(times) - 1) / (times[-1] - times[0]), 1),
+            seconds=round(times[-1] - times[0], 2),
+            seconds_from_start=round(times[-1] - started, 2),
+        )
+    result["loadavg"] = os.getloadavg()[0]  # the machine's other work slows the drain
+    return result
