@@ -409,3 +409,17 @@ def test_senders_side_by_side_send_each_mail_once(mail_app, smtp):
     ids = [mail["Message-ID"] for mail in accepted]
     assert len(ids) == 120 and len(set(ids)) == 120
     assert {r["status"] for r in outbox_rows(mail_app)} == {"sent"}
+
+
+def test_mail_send_and_retry_by_reference(mail_app, smtp):
+    smtp.recorder.answers = ["554 5.7.1 not now"]
+    ref = submit(mail_app, message="Hej")
+    runner = mail_app.test_cli_runner()
+    sent = runner.invoke(args=["mail", "send"])
+    assert sent.exit_code == 0 and "failed: 1" in sent.output
+    status = runner.invoke(args=["mail", "status"]).output
+    assert "failed: 1" in status and "554 5.7.1 not now" in status
+    assert runner.invoke(args=["mail", "retry"]).exit_code != 0  # a reference or --failed
+    assert "Queued 1 mail(s) again" in runner.invoke(args=["mail", "retry", ref]).output
+    assert "queued: 0, failed: 0" in runner.invoke(args=["mail", "send"]).output
+    assert len(smtp.recorder.wait_for(1)) == 1

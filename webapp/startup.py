@@ -6,13 +6,12 @@ later; `flask check` runs the same checks from a deploy script.
 
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-
-import time
 
 from . import assets, mail_sender, outbox, translate
 from .db import connect, pending_migrations

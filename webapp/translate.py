@@ -28,6 +28,7 @@ from babel.util import LOCALTZ
 from flask import current_app
 from flask.cli import AppGroup
 
+from .atomic_write import write_atomically
 from .i18n import LANGUAGES, SOURCE_LANGUAGE
 
 # Besides gettext, ngettext and _ (Babel's defaults): the lazy forms used in Python modules.
@@ -91,14 +92,6 @@ def serialize(catalog: Catalog) -> bytes:
     out = BytesIO()
     write_po(out, catalog, width=None, sort_output=True, include_lineno=False)
     return out.getvalue()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """A running site or a concurrent reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
