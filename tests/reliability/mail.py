@@ -88,7 +88,7 @@ class Delivery:
     failures: list[str] = field(default_factory=list)
 
 
-def check_delivery(recorder: Recorder, database, acknowledged: set[str], seconds: float = 90.0) -> Delivery:
+def check_delivery(recorder: Recorder, database, acknowledged: set[str], seconds: float = 60.0) -> Delivery:
     """Wait until the outbox has nothing queued (at most `seconds`), then compare what the SMTP
     server accepted with the outbox and with the references the visitors were given."""
     started = time.monotonic()
