@@ -84,14 +84,16 @@ def kind(mail: Received) -> str:
 class Delivery:
     accepted: int = 0  # mails the SMTP server accepted, repeats included
     repeats: int = 0  # accepted again with a Message-ID already seen
-    seconds: float = 0.0  # until nothing was queued any more
+    seconds: float = 0.0  # from `started` until nothing was queued any more
     failures: list[str] = field(default_factory=list)
 
 
-def check_delivery(recorder: Recorder, database, acknowledged: set[str], seconds: float = 60.0) -> Delivery:
-    """Wait until the outbox has nothing queued (at most `seconds`), then compare what the SMTP
-    server accepted with the outbox and with the references the visitors were given."""
-    started = time.monotonic()
+def check_delivery(recorder: Recorder, database, acknowledged: set[str], seconds: float = 60.0,
+                   started: float | None = None) -> Delivery:
+    """Wait until the outbox has nothing queued (at most `seconds` from `started`, a time.monotonic(),
+    by default now), then compare what the SMTP server accepted with the outbox and with the
+    references the visitors were given."""
+    started = time.monotonic() if started is None else started
     while outbox_states(database)["queued"] and time.monotonic() - started < seconds:
         time.sleep(0.2)
     result = Delivery(seconds=round(time.monotonic() - started, 1))
