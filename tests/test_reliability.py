@@ -12,9 +12,9 @@ import pytest
 
 from tests.mail_server import SMTPServer
 from tests.reliability import crash, hostile, load
-from tests.reliability.mail import OFFICE, check_delivery
 from tests.reliability.__main__ import QUICK
 from tests.reliability.client import Response
+from tests.reliability.mail import OFFICE, check_delivery
 from tests.reliability.report import Result, summary
 from tests.reliability.traffic import Sent, compare
 from webapp import submissions
