@@ -235,7 +235,16 @@ def read_same_everywhere(project: Project) -> set[str]:
 
 def check_catalog(project: Project, lang: str, path: Path, template: Catalog | None, published: bool, report: Report) -> None:
     name = project.relative(path)
-    problems = report.problems
+    problems: list[Problem] = []
+    # In the order of the file, whichever check found them.
+    try:
+        check_lines(project, lang, path, template, published, report, problems)
+    finally:
+        report.problems += sorted(problems, key=lambda p: p.line or 0)
+
+
+def check_lines(project: Project, lang: str, path: Path, template: Catalog | None, published: bool, report: Report, problems: list[Problem]) -> None:
+    name = project.relative(path)
     try:
         text = read_bytes(project, path).decode("utf-8")
     except CatalogError as exc:
