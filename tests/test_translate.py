@@ -617,3 +617,24 @@ def test_init_says_how_to_publish(translate, project):
     result = translate("init", "de")
     assert "a draft: the site does not show it yet" in result.output
     assert "add de to translations/LANGUAGES" in result.output
+
+
+def test_a_catalog_in_a_folder_that_is_no_language(translate, project):
+    folder = project / "translations/xx_Nowhere/LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text((project / POT).read_text().replace("#, fuzzy\n", ""))
+    for command in ("compile", "update"):  # harmless: the site never asks for it
+        assert translate(command).exit_code == 0
+    result = translate("check")
+    assert_fails(result, "translations/xx_Nowhere/LC_MESSAGES/messages.po: 'xx_Nowhere' is not a language code Babel knows")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(None, "translations/LANGUAGES: missing"), ("# Språk\nsv\nen\nfi\n".encode("cp1252"), "translations/LANGUAGES: the file is not in UTF-8")],
+)
+def test_the_published_list_missing_or_not_utf_8(translate, project, content, expected):
+    languages = project / "translations/LANGUAGES"
+    languages.unlink() if content is None else languages.write_bytes(content)
+    assert_fails(translate("check"), expected)

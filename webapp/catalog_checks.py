@@ -104,10 +104,7 @@ def check_template(project: Project) -> list[Problem]:
 
 
 def _from_error(exc: CatalogError) -> Problem:
-    """A CatalogError's 'file:line: text' as a Problem."""
-    where, text = str(exc).split(": ", 1)
-    file, _, line = where.partition(":")
-    return Problem(file, int(line) if line else None, "", text)
+    return Problem(exc.file, exc.line, "", exc.text)
 
 
 # One entry -------------------------------------------------------------------

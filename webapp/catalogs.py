@@ -39,7 +39,14 @@ PREVIOUS = re.compile(r'^\| (?:(msgctxt|msgid|msgid_plural) )?(".*")$')
 
 
 class CatalogError(Exception):
-    """A file the tools cannot read; the message is one line for a translator."""
+    """A file the tools cannot read, and what to do: one line for a translator."""
+
+    def __init__(self, file: str, line: int | None, text: str):
+        super().__init__(file, line, text)
+        self.file, self.line, self.text = file, line, text
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.text}" if self.line else f"{self.file}: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -85,18 +92,20 @@ def read_bytes(project: Project, path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise CatalogError(f"{name}: missing") from None
+        raise CatalogError(name, None, "missing") from None
     data = data.removeprefix(BOM)
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise CatalogError(
-            f"{name}:{line}: the file is not in UTF-8 (an editor saved it as Windows' ANSI, Mac's Western or similar):"
+            name,
+            line,
+            "the file is not in UTF-8 (an editor saved it as Windows' ANSI, Mac's Western or similar):"
             " open it again and save it as UTF-8"
         ) from None
     if (charset := CHARSET.search(data)) and charset[1].lower() not in (b"utf-8", b"utf8"):
-        raise CatalogError(f"{name}: its header says charset={charset[1].decode()}: save it as UTF-8, with charset=UTF-8 in the header")
+        raise CatalogError(name, None, f"its header says charset={charset[1].decode()}: save it as UTF-8, with charset=UTF-8 in the header")
     return data
 
 
@@ -107,7 +116,7 @@ def load(project: Project, path: Path, locale: str | None = None) -> Catalog:
         catalog = read_po(BytesIO(data), locale=locale, abort_invalid=True)
     except PoFileError as exc:
         reason = str(exc).rsplit(" on ", 1)[0]
-        raise CatalogError(f"{project.relative(path)}:{exc.lineno + 1}: cannot be read ({reason}); compare this line with those around it") from None
+        raise CatalogError(project.relative(path), exc.lineno + 1, f"cannot be read ({reason}); compare this line with those around it") from None
     for message in [*catalog, *catalog.obsolete.values()]:
         take_previous(message)
     return catalog
@@ -189,7 +198,8 @@ def write_if_changed(path: Path, data: bytes) -> bool:
 def fill_header(catalog: Catalog, template: Catalog) -> None:
     """The header fields Babel leaves as placeholders in a language's catalog."""
     catalog.project, catalog.version = template.project, template.version
-    if "LL@li.org" in catalog.language_team or "LANGUAGE" in catalog.language_team:
+    # A folder that is no language Babel knows has no locale; `check` says so.
+    if catalog.locale is not None and ("LL@li.org" in catalog.language_team or "LANGUAGE" in catalog.language_team):
         locale = Locale.parse(catalog.locale)
         catalog.language_team = f"{locale.english_name} ({locale.display_name}), City of Gothenburg"
     if "FIRST AUTHOR" in catalog.header_comment:
@@ -235,7 +245,7 @@ def extract(project: Project) -> bytes:
             command.run()
         except Exception as exc:  # an extractor failing on one file, of any kind
             where = command.current or "babel.cfg"
-            raise CatalogError(f"{where}: cannot be read for texts to translate ({type(exc).__name__}: {exc})") from None
+            raise CatalogError(where, None, f"cannot be read for texts to translate ({type(exc).__name__}: {exc})") from None
         return Path(command.output_file).read_bytes()
 
 
