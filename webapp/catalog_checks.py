@@ -226,77 +226,82 @@ def read_same_everywhere(project: Project) -> set[str]:
     path = project.translations / SAME_EVERYWHERE
     if not path.exists():
         return set()
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_bytes(project, path).decode("utf-8").splitlines()
     return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
 
 
-def check_catalog(project: Project, lang: str, path: Path, template: Catalog | None, published: bool, report: Report) -> None:
-    name = project.relative(path)
-    problems: list[Problem] = []
-    # In the order of the file, whichever check found them.
-    try:
-        check_lines(project, lang, path, template, published, report, problems)
-    finally:
-        report.problems += sorted(problems, key=lambda p: p.line or 0)
-
-
-def check_lines(project: Project, lang: str, path: Path, template: Catalog | None, published: bool, report: Report, problems: list[Problem]) -> None:
+def read_catalog(project: Project, lang: str, path: Path) -> tuple[Catalog | None, str, list[Problem]]:
+    """The catalog and its text, or the one problem that stops it being read."""
     name = project.relative(path)
     try:
         text = read_bytes(project, path).decode("utf-8")
     except CatalogError as exc:
-        problems.append(_from_error(exc))
-        return
+        return None, "", [_from_error(exc)]
     if found := syntax_problems(name, text):
-        problems.extend(found)
-        return
+        return None, text, found
     try:
         plural = get_plural(lang)
     except UnknownLocaleError:
-        problems.append(Problem(name, None, "", f"{lang!r} is not a language code Babel knows"))
-        return
+        return None, text, [Problem(name, None, "", f"{lang!r} is not a language code Babel knows")]
     # Read from the text: a wrong count makes the catalog itself unreadable.
     header = PLURAL_FORMS.search(text)
     if header is None or int(header[1]) != plural.num_plurals:
-        problems.append(Problem(name, None, "Plural-Forms header", f"must say {plural.plural_forms!r}: CLDR's plural forms for {lang!r}"))
-        return
+        return None, text, [Problem(name, None, "Plural-Forms header", f"must say {plural.plural_forms!r}: CLDR's plural forms for {lang!r}")]
     try:
-        catalog = load(project, path, locale=lang)
+        return load(project, path, locale=lang), text, []
     except CatalogError as exc:
-        problems.append(_from_error(exc))
-        return
-    messages = [m for m in catalog if m.id]
-    if published:
-        for message in messages:
-            label = message_label(message)
-            if not all(strings(message.string)):
-                problems.append(Problem(name, message.lineno, label, "untranslated: write the translation in msgstr"))
-            if message.fuzzy:
-                problems.append(Problem(name, message.lineno, label, "fuzzy: check the translation, then delete the '#, fuzzy' line"))
-            if template is not None and template.get(message.id, message.context) is None:
-                problems.append(Problem(name, message.lineno, label, "is not in messages.pot; run `flask translate update`"))
-        for message in catalog.obsolete.values():
-            problems.append(Problem(name, message.lineno, message_label(message), "obsolete (#~): delete it, or run `flask translate update --drop-obsolete`"))
-        if template is not None:
-            for message in template:
-                if message.id and catalog.get(message.id, message.context) is None:
-                    problems.append(Problem(name, None, message_label(message), "missing; run `flask translate update`"))
-    else:
-        total = sum(1 for m in template if m.id) if template is not None else len(messages)
-        done = sum(1 for m in messages if all(strings(m.string)) and not m.fuzzy)
-        report.drafts[lang] = f"{lang}: draft, {done} of {total} translated"
-    for message, errors in catalog.check():
-        problems.extend(Problem(name, message.lineno, message_label(message), str(error)) for error in errors)
+        return None, text, [_from_error(exc)]
+
+
+def completeness_problems(name: str, catalog: Catalog, template: Catalog | None) -> list[Problem]:
+    """What a published catalog must not lack, and must not have left over."""
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        label = message_label(message)
+        if not all(strings(message.string)):
+            problems.append(Problem(name, message.lineno, label, "untranslated: write the translation in msgstr"))
+        if message.fuzzy:
+            problems.append(Problem(name, message.lineno, label, "fuzzy: check the translation, then delete the '#, fuzzy' line"))
+        if template is not None and template.get(message.id, message.context) is None:
+            problems.append(Problem(name, message.lineno, label, "is not in messages.pot; run `flask translate update`"))
+    for message in catalog.obsolete.values():
+        problems.append(Problem(name, message.lineno, message_label(message), "obsolete (#~): delete it, or run `flask translate update --drop-obsolete`"))
+    if template is not None:
+        for message in template:
+            if message.id and catalog.get(message.id, message.context) is None:
+                problems.append(Problem(name, None, message_label(message), "missing; run `flask translate update`"))
+    return problems
+
+
+def mistakes(project: Project, name: str, catalog: Catalog) -> list[Problem]:
+    """What is wrong in what a catalog has translated, draft or published."""
+    problems = [Problem(name, m.lineno, message_label(m), str(e)) for m, errors in catalog.check() for e in errors]
     single_number, singular = plural_forms(catalog)
     same_everywhere = read_same_everywhere(project)
-    for message in messages:
-        if not message.fuzzy:
+    for message in catalog:
+        if message.id and not message.fuzzy:
             problems.extend(
                 Problem(name, message.lineno, message_label(message), text)
                 for text in entry_problems(message, single_number, singular, same_everywhere)
             )
-    problems.extend(inconsistent(name, catalog))
-    problems.extend(check_with_msgfmt(project, path, text))
+    return problems + inconsistent(name, catalog)
+
+
+def check_catalog(project: Project, lang: str, path: Path, template: Catalog | None, published: bool, report: Report) -> None:
+    name = project.relative(path)
+    catalog, text, problems = read_catalog(project, lang, path)
+    if catalog is not None:
+        if published:
+            problems += completeness_problems(name, catalog, template)
+        else:
+            total = sum(1 for m in template if m.id) if template is not None else sum(1 for m in catalog if m.id)
+            done = sum(1 for m in catalog if m.id and all(strings(m.string)) and not m.fuzzy)
+            report.drafts[lang] = f"{lang}: draft, {done} of {total} translated"
+        problems += mistakes(project, name, catalog) + check_with_msgfmt(project, path, text)
+    # In the order of the file, whichever check found them.
+    report.problems += sorted(problems, key=lambda p: p.line or 0)
 
 
 def check_with_msgfmt(project: Project, path: Path, text: str) -> list[Problem]:
