@@ -2,7 +2,6 @@
 it parses as TBX, the languages agree on the English terms, and the terms are the
 city's (TERMS.md in the shared folder beside the repository) and TRANSLATING.md's."""
 
-import re
 import xml.etree.ElementTree as ET
 
 import pytest
