@@ -212,6 +212,12 @@ def test_broken_syntax(translate, project, broken):
     edit(po, 'msgstr "Medlemskap"', broken)
     line = line_of(po, broken)
     assert_fails(translate("check"), f"{SV}:{line}: is not a keyword and a string in quotes")
+    # Babel alone would read 'msgstr "Medlemskap' as "Medlemska": update and compile refuse instead.
+    before = po.read_bytes()
+    for command in ("update", "compile"):
+        result = translate(command)
+        assert result.exit_code == 1 and f"Error: {SV}:{line}: is not a keyword and a string in quotes" in result.output
+    assert po.read_bytes() == before
 
 
 def test_catalog_babel_cannot_read(translate, project):
@@ -637,3 +643,11 @@ def test_the_published_list_missing_or_not_utf_8(translate, project, content, ex
     languages = project / "translations/LANGUAGES"
     languages.unlink() if content is None else languages.write_bytes(content)
     assert_fails(translate("check"), expected)
+
+
+def test_a_catalog_whose_header_is_fuzzy(translate, project):
+    # Babel's and GNU's compilers would silently skip the whole catalog.
+    edit(project / SV, 'msgid ""\nmsgstr ""\n"Project-Id-Version', '#, fuzzy\nmsgid ""\nmsgstr ""\n"Project-Id-Version')
+    assert_fails(translate("check"), f"{SV}: the header (msgid \"\") is marked fuzzy")
+    result = translate("compile")
+    assert result.exit_code == 1 and f"Error: {SV}: the header" in result.output

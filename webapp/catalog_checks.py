@@ -22,7 +22,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
-from .catalogs import CatalogError, Project, extract, load, message_label, read_bytes, strings, without_volatile_headers
+from .catalogs import SYNTAX, CatalogError, Project, extract, load, message_label, read_bytes, strings, syntax_errors, without_volatile_headers
 from .languages import SOURCE_LANGUAGE, read_languages
 
 # Texts that are right untranslated (names written alike in every language), one a line.
@@ -40,9 +40,6 @@ EXAMPLE = re.compile(r"@(?:[\w-]+\.)*(?:example\.(?:com|net|org)|[\w-]+\.(?:exam
 FINAL_PUNCTUATION = {".": "a full stop", ":": "a colon", "?": "a question mark", "!": "an exclamation mark", "…": "an ellipsis (…)"}
 MSGFMT_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?:\d+:)? (?P<text>.*)$")
 MSGFMT_SUMMARY = re.compile(r"msgfmt: found \d+ fatal errors?$")
-# A line of a .po file that is not a comment: a keyword and a quoted string, or
-# a quoted string continuing the one above. Quotes inside must be written \".
-PO_LINE = re.compile(r'^(?:#~ )?(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\]) +)?"(?:[^"\\]|\\.)*" *$')
 PLURAL_FORMS = re.compile(r'^"Plural-Forms: *nplurals=(\d+);', re.M)
 
 
@@ -204,13 +201,7 @@ def inconsistent(name: str, catalog: Catalog) -> list[Problem]:
 
 
 def syntax_problems(name: str, text: str) -> list[Problem]:
-    """Babel reads some broken lines without a word (an unclosed quote loses the
-    last letter), so look at every line before reading the catalog."""
-    problems = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip() and (not line.startswith("#") or line.startswith("#~ ")) and not PO_LINE.match(line):
-            problems.append(Problem(name, number, "", 'is not a keyword and a string in quotes: close every string with ", write a " inside it as \\"'))
-    return problems
+    return [Problem(name, number, "", SYNTAX) for number in syntax_errors(text)]
 
 
 def plural_forms(catalog: Catalog) -> tuple[set[int], set[int]]:

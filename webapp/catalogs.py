@@ -34,6 +34,10 @@ HEADER_COMMENT = (
 VOLATILE_HEADERS = ("POT-Creation-Date", "PO-Revision-Date", "Generated-By")
 BOM = b"\xef\xbb\xbf"
 CHARSET = re.compile(rb'^"Content-Type: [^"]*charset=([-\w]+)', re.M)
+# A line of a .po file that is not a comment: a keyword and a quoted string, or
+# a quoted string continuing the one above. Quotes inside must be written \".
+PO_LINE = re.compile(r'^(?:#~ )?(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\]) +)?"(?:[^"\\]|\\.)*" *$')
+SYNTAX = 'is not a keyword and a string in quotes: close every string with ", write a " inside it as \\"'
 # Babel reads a `#| msgid "..."` line as a translator comment "| msgid ...".
 PREVIOUS = re.compile(r'^\| (?:(msgctxt|msgid|msgid_plural) )?(".*")$')
 
@@ -109,14 +113,29 @@ def read_bytes(project: Project, path: Path) -> bytes:
     return data
 
 
+def syntax_errors(text: str) -> list[int]:
+    """The numbers of the lines that are not PO. Babel reads some without a word
+    (an unclosed quote loses the last letter), so they are looked for first."""
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), 1)
+        if line.strip() and (not line.startswith("#") or line.startswith("#~ ")) and not PO_LINE.match(line)
+    ]
+
+
 def load(project: Project, path: Path, locale: str | None = None) -> Catalog:
     """Read a catalog or template, or raise a CatalogError naming the file and line."""
     data = read_bytes(project, path)
+    if errors := syntax_errors(data.decode("utf-8")):
+        raise CatalogError(project.relative(path), errors[0], SYNTAX)
     try:
         catalog = read_po(BytesIO(data), locale=locale, abort_invalid=True)
     except PoFileError as exc:
         reason = str(exc).rsplit(" on ", 1)[0]
         raise CatalogError(project.relative(path), exc.lineno + 1, f"cannot be read ({reason}); compare this line with those around it") from None
+    if catalog.fuzzy and locale is not None:
+        # Babel's and GNU's compilers would skip the whole catalog.
+        raise CatalogError(project.relative(path), None, "the header (msgid \"\") is marked fuzzy, so nothing of it would be shown: delete the '#, fuzzy' line above it")
     for message in [*catalog, *catalog.obsolete.values()]:
         take_previous(message)
     return catalog
@@ -245,7 +264,8 @@ def extract(project: Project) -> bytes:
             command.run()
         except Exception as exc:  # an extractor failing on one file, of any kind
             where = command.current or "babel.cfg"
-            raise CatalogError(where, None, f"cannot be read for texts to translate ({type(exc).__name__}: {exc})") from None
+            reason = " ".join(str(exc).split())  # one line, whatever the extractor said
+            raise CatalogError(where, None, f"cannot be read for texts to translate ({type(exc).__name__}: {reason})") from None
         return Path(command.output_file).read_bytes()
 
 
