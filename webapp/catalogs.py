@@ -1,12 +1,14 @@
 """The message catalogs as files: where they are, reading them safely, writing them
-the one way the project keeps them, and extracting the template with Babel.
+the one way the project keeps them, and Babel's frontends (`pybabel extract`, `init`,
+`compile`) run with the project's options.
 
 The catalogs are written sorted, unwrapped and with file-only locations, so adding
 a line to a template changes nothing in them and parallel branches rarely touch
-the same lines.
+the same lines. Babel's update is called as a library instead (see `update`).
 """
 
 import contextlib
+import logging
 import os
 import re
 import tempfile
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
-from babel.messages.frontend import ExtractMessages
+from babel.messages.frontend import CompileCatalog, ExtractMessages, InitCatalog
 from babel.messages.pofile import PoFileError, denormalize, normalize, read_po, write_po
 
 # Besides gettext, ngettext and _ (Babel's defaults): the lazy forms used in Python modules.
@@ -40,6 +42,12 @@ PO_LINE = re.compile(r'^(?:#~ )?(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[
 SYNTAX = 'is not a keyword and a string in quotes: close every string with ", write a " inside it as \\"'
 # Babel reads a `#| msgid "..."` line as a translator comment "| msgid ...".
 PREVIOUS = re.compile(r'^\| (?:(msgctxt|msgid|msgid_plural) )?(".*")$')
+
+
+# Babel's frontends log as they go; the commands say what matters themselves.
+QUIET = logging.getLogger(__name__ + ".babel")
+QUIET.addHandler(logging.NullHandler())
+QUIET.propagate = False
 
 
 class CatalogError(Exception):
@@ -133,6 +141,8 @@ def load(project: Project, path: Path, locale: str | None = None) -> Catalog:
     except PoFileError as exc:
         reason = str(exc).rsplit(" on ", 1)[0]
         raise CatalogError(project.relative(path), exc.lineno + 1, f"cannot be read ({reason}); compare this line with those around it") from None
+    if locale is not None and not re.search(r'^msgid ""\nmsgstr ""$', data.decode("utf-8"), re.M):
+        raise CatalogError(project.relative(path), None, "has no header (the entry msgid \"\" at the top): copy it from another catalog and change its Language line")
     if catalog.fuzzy and locale is not None:
         # Babel's and GNU's compilers would skip the whole catalog.
         raise CatalogError(project.relative(path), None, "the header (msgid \"\") is marked fuzzy, so nothing of it would be shown: delete the '#, fuzzy' line above it")
@@ -295,3 +305,37 @@ def update(catalog: Catalog, template: Catalog) -> None:
             if source is not None and source.fuzzy and source.previous_id:
                 message.previous_id = list(source.previous_id)
     fill_header(catalog, template)
+
+
+# Starting and compiling -----------------------------------------------------
+
+
+def init_catalog(project: Project, locale: Locale, path: Path) -> None:
+    """A new catalog from the template, as `pybabel init` makes it, with the header filled."""
+    template = load(project, project.template)
+    command = InitCatalog()
+    command.log = QUIET
+    command.input_file, command.output_file, command.locale, command.no_wrap = str(project.template), str(path), str(locale), True
+    command.ensure_finalized()
+    command.run()
+    catalog = load(project, path, str(locale))
+    fill_header(catalog, template)
+    write_if_changed(path, serialize(catalog))
+
+
+
+def compile_catalog(project: Project, lang: str, path: Path) -> Catalog:
+    """Write the .mo beside a .po (fuzzy entries left out), as `pybabel compile` does,
+    and return the catalog. Babel reads a copy without the byte-order mark, and the
+    .mo is replaced whole, so a running site never reads half of one."""
+    catalog = load(project, path, lang)  # a readable UTF-8 catalog, or one line saying why not
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+        source = Path(tmp) / path.name
+        source.write_bytes(read_bytes(project, path))
+        command = CompileCatalog()
+        command.log = QUIET
+        command.input_file, command.output_file, command.locale = str(source), str(source.with_suffix(".mo")), lang
+        command.ensure_finalized()
+        command.run()
+        write_atomically(path.with_suffix(".mo"), source.with_suffix(".mo").read_bytes())
+    return catalog

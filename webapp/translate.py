@@ -1,31 +1,23 @@
 """`flask translate`: extract, update, compile, start and check the message catalogs.
 
 Translators edit translations/<lang>/LC_MESSAGES/messages.po (see TRANSLATING.md);
-everything else here is generated. The commands run Babel's own frontends (what
-`pybabel extract/init/compile` run) with the project's options; webapp/catalogs.py
-has the little Babel lacks, webapp/catalog_checks.py the checks.
+everything else here is generated. The commands are thin: webapp/catalogs.py runs
+Babel's own frontends (what `pybabel extract/init/compile` run) with the project's
+options and adds the little Babel lacks; webapp/catalog_checks.py has the checks.
 """
 
 import functools
-import logging
 import shutil
-import tempfile
-from pathlib import Path
 
 import click
 from babel import Locale, UnknownLocaleError
-from babel.messages.frontend import CompileCatalog, InitCatalog
 from flask import current_app
 from flask.cli import AppGroup
 
 from . import catalog_checks
-from .catalogs import CatalogError, Project, extract, fill_header, load, read_bytes, serialize, strings, update, write_atomically, write_if_changed
+from .catalogs import CatalogError, Project, compile_catalog, extract, init_catalog, load, serialize, strings, update, write_if_changed
 
 translate = AppGroup("translate", help="Work with the translation catalogs (see TRANSLATING.md).")
-# Babel's frontends log as they go; the commands say what matters themselves.
-QUIET = logging.getLogger(__name__ + ".babel")
-QUIET.addHandler(logging.NullHandler())
-QUIET.propagate = False
 
 
 def project() -> Project:
@@ -92,18 +84,8 @@ def compile_command() -> None:
     """Build the .mo file the site reads from each .po (fuzzy entries left out)."""
     p = project()
     for lang, path in p.catalogs().items():
-        catalog = load(p, path, lang)  # a readable UTF-8 catalog, or one line saying why not
+        catalog = compile_catalog(p, lang, path)
         mo = path.with_suffix(".mo")
-        with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
-            # Babel reads the file without its byte-order mark, and the site never sees half a .mo.
-            source = Path(tmp) / path.name
-            source.write_bytes(read_bytes(p, path))
-            command = CompileCatalog()
-            command.log = QUIET
-            command.input_file, command.output_file, command.locale = str(source), str(Path(tmp) / mo.name), lang
-            command.ensure_finalized()
-            command.run()
-            write_atomically(mo, Path(command.output_file).read_bytes())
         done, _, _ = counts(catalog)
         click.echo(f"{p.relative(mo)}: {done} of {sum(1 for m in catalog if m.id)} strings translated")
 
@@ -121,15 +103,7 @@ def init_command(lang: str) -> None:
     path = p.catalog_path(str(locale))
     if path.exists():
         raise click.ClickException(f"{p.relative(path)} already exists; use `flask translate update`")
-    template = load(p, p.template)
-    command = InitCatalog()
-    command.log = QUIET
-    command.input_file, command.output_file, command.locale, command.no_wrap = str(p.template), str(path), str(locale), True
-    command.ensure_finalized()
-    command.run()
-    catalog = load(p, path, str(locale))
-    fill_header(catalog, template)
-    write_if_changed(path, serialize(catalog))
+    init_catalog(p, locale, path)
     click.echo(f"Created {p.relative(path)} ({locale.english_name}), a draft: the site does not show it yet.")
     click.echo(f"Translate it (see TRANSLATING.md); `make dev` previews it at /{locale}/. To publish it,")
     click.echo(f"add {locale} to {p.relative(p.languages_file)}: `flask translate check` then wants it complete.")
