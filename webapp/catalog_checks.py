@@ -62,6 +62,10 @@ class Report:
     drafts: dict[str, str] = field(default_factory=dict)
 
 
+def _from_error(exc: CatalogError) -> Problem:
+    return Problem(exc.file, exc.line, "", exc.text)
+
+
 # The template ---------------------------------------------------------------
 
 
@@ -100,10 +104,6 @@ def check_template(project: Project) -> list[Problem]:
     return problems
 
 
-def _from_error(exc: CatalogError) -> Problem:
-    return Problem(exc.file, exc.line, "", exc.text)
-
-
 # One entry -------------------------------------------------------------------
 
 
@@ -129,17 +129,13 @@ def entry_problems(message: Message, single_number_forms: set[int], singular_for
     for index, msgstr in enumerate(strings(message.string)):
         if not msgstr:
             continue
-        english = english_for_form(message, index, singular_forms)
         form = f"msgstr[{index}]" if len(ids) > 1 else "msgstr"
         if not msgstr.strip():
             found.append(f"{form} is only white space: write the translation, or leave it empty (\"\") until you have one")
             continue
-        names = set(PLACEHOLDER.findall(msgstr))
-        if names - expected:
-            found.append(f"{form} has placeholder(s) {', '.join(sorted(f'%({n})s' for n in names - expected))} that the msgid does not")
         # As GNU msgfmt does: a plural form used for one number only ("one message") may leave the number out.
-        if expected - names and not (len(ids) > 1 and index in single_number_forms):
-            found.append(f"{form} lacks placeholder(s) {', '.join(sorted(f'%({n})s' for n in expected - names))}: copy them from the English exactly")
+        may_drop = len(ids) > 1 and index in single_number_forms
+        found += placeholder_problems(form, msgstr, expected, may_drop)
         if msgstr in ids and re.search(r"[^\W\d_]", PLACEHOLDER.sub("", msgstr)) and msgstr not in same_everywhere:
             found.append(
                 f"{form} is the English text unchanged: translate it (if it is a name written alike in every language,"
@@ -150,23 +146,41 @@ def entry_problems(message: Message, single_number_forms: set[int], singular_for
                 f"{form} contains markup the English does not ({' '.join(marks)}): the site shows translations as"
                 " plain text, so write it without; a link or emphasis is the developers' job (ask them for a placeholder)"
             )
-        for edge, pattern in (("begins", r"^\s*"), ("ends", r"\s*$")):
-            ours, theirs = re.search(pattern, msgstr)[0], re.search(pattern, english)[0]
-            if ours != theirs:
-                found.append(f"{form} {edge} with {describe_space(ours)}, the English with {describe_space(theirs)}: make it the same as the English")
-        ours, theirs = msgstr.rstrip()[-1:], english.rstrip()[-1:]
-        ours, theirs = (c if c in FINAL_PUNCTUATION else "" for c in (ours, theirs))
+        found += like_the_english(form, msgstr, english_for_form(message, index, singular_forms))
+    return found
+
+
+def placeholder_problems(form: str, msgstr: str, expected: set[str], may_drop: bool) -> list[str]:
+    """Named placeholders must survive translation: Babel's checker lets a msgstr drop one."""
+    names = set(PLACEHOLDER.findall(msgstr))
+    found = []
+    if names - expected:
+        found.append(f"{form} has placeholder(s) {', '.join(sorted(f'%({n})s' for n in names - expected))} that the msgid does not")
+    if expected - names and not may_drop:
+        found.append(f"{form} lacks placeholder(s) {', '.join(sorted(f'%({n})s' for n in expected - names))}: copy them from the English exactly")
+    return found
+
+
+def like_the_english(form: str, msgstr: str, english: str) -> list[str]:
+    """Edge spaces, final punctuation, single spaces, and the addresses and numbers the English gives."""
+    found = []
+    for edge, pattern in (("begins", r"^\s*"), ("ends", r"\s*$")):
+        ours, theirs = re.search(pattern, msgstr)[0], re.search(pattern, english)[0]
         if ours != theirs:
-            if theirs:
-                found.append(f"the English ends with {FINAL_PUNCTUATION[theirs]} and {form} does not: end it with {FINAL_PUNCTUATION[theirs]} too")
-            else:
-                found.append(f"{form} ends with {FINAL_PUNCTUATION[ours]} and the English does not: end it as the English does")
-        if "  " in msgstr and "  " not in english:
-            found.append(f"{form} has two spaces in a row: write one")
-        for kind, pattern in (("web address", URL), ("e-mail address", EMAIL), ("phone number", PHONE)):
-            for value in pattern.findall(english):
-                if value not in msgstr and not (kind == "e-mail address" and EXAMPLE.search(value)):
-                    found.append(f"the English has the {kind} {value!r} and {form} does not: keep it exactly as it is")
+            found.append(f"{form} {edge} with {describe_space(ours)}, the English with {describe_space(theirs)}: make it the same as the English")
+    ours, theirs = (text.rstrip()[-1:] for text in (msgstr, english))
+    ours, theirs = (c if c in FINAL_PUNCTUATION else "" for c in (ours, theirs))
+    if ours != theirs:
+        if theirs:
+            found.append(f"the English ends with {FINAL_PUNCTUATION[theirs]} and {form} does not: end it with {FINAL_PUNCTUATION[theirs]} too")
+        else:
+            found.append(f"{form} ends with {FINAL_PUNCTUATION[ours]} and the English does not: end it as the English does")
+    if "  " in msgstr and "  " not in english:
+        found.append(f"{form} has two spaces in a row: write one")
+    for kind, pattern in (("web address", URL), ("e-mail address", EMAIL), ("phone number", PHONE)):
+        for value in pattern.findall(english):
+            if value not in msgstr and not (kind == "e-mail address" and EXAMPLE.search(value)):
+                found.append(f"the English has the {kind} {value!r} and {form} does not: keep it exactly as it is")
     return found
 
 
