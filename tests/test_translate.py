@@ -14,6 +14,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from tests.helpers import make_app
+from webapp.catalogs import strings
 from webapp import ROOT
 
 SV = "translations/sv/LC_MESSAGES/messages.po"
@@ -651,3 +652,17 @@ def test_a_catalog_whose_header_is_fuzzy(translate, project):
     assert_fails(translate("check"), f"{SV}: the header (msgid \"\") is marked fuzzy")
     result = translate("compile")
     assert result.exit_code == 1 and f"Error: {SV}: the header" in result.output
+
+
+def test_extract_keeps_the_projects_form(translate, project):
+    # Sorted, unwrapped, file-only locations, and a TRANSLATORS: note as a #. line.
+    long = "A sentence long enough that Babel would wrap it at seventy-six columns, unless told not to wrap it."
+    edit(project / "templates/error.html", "{% endblock %}", f"{{# TRANSLATORS: shown under the heading #}}\n<p>{{{{ _({long!r}) }}}}</p>\n{{% endblock %}}")
+    content = project / "webapp/content.py"
+    content.write_text(content.read_text() + '\n# TRANSLATORS: the first word in the catalog\nFIRST = _l("A first word")\n')
+    assert translate("extract").exit_code == 0
+    text = (project / POT).read_text()
+    assert f'#. shown under the heading\n#: templates/error.html\nmsgid "{long}"\n' in text
+    assert '#. the first word in the catalog\n#: webapp/content.py\nmsgid "A first word"\n' in text
+    ids = [strings(m.id)[0] for m in entries(project / POT)]
+    assert ids == sorted(ids)
