@@ -152,7 +152,8 @@ def load(project: Project, path: Path, locale: str | None = None) -> Catalog:
 
 
 def take_previous(message: Message) -> None:
-    """Turn the `#| msgid` lines Babel read as comments back into the previous msgid."""
+    """Turn the `#| msgid` lines Babel read as comments back into the previous msgid
+    (Babel's read_po does not parse them: python-babel/babel#206, open)."""
     parts: dict[str, list[str]] = {}
     kept = []
     key = None
