@@ -385,8 +385,13 @@ def test_translation_same_as_the_english_unless_listed(translate, project):
     assert "msgstr is the English text unchanged: translate it" in output
     assert "translations/same-in-every-language.txt" in output
     allow = project / "translations/same-in-every-language.txt"
-    allow.write_text(allow.read_text() + "Memberships\n")
-    assert translate("check").exit_code == 0
+    listed = allow.read_text()
+    # Listed for another language only, it is still a mistake in Swedish.
+    allow.write_text(listed + "Memberships | fi de\n")
+    assert_fails(translate("check"), "msgstr is the English text unchanged")
+    for line in ("Memberships | fi sv\n", "Memberships\n"):
+        allow.write_text(listed + line)
+        assert translate("check").exit_code == 0
 
 
 def test_a_plural_form_without_its_number_fails_without_msgfmt(translate, project, monkeypatch):

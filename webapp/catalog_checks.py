@@ -227,12 +227,19 @@ def plural_forms(catalog: Catalog) -> tuple[set[int], set[int]]:
     return {form for form, ns in numbers.items() if len(ns) == 1}, {plural(1)}
 
 
-def read_same_everywhere(project: Project) -> set[str]:
+def read_same_everywhere(project: Project, lang: str) -> set[str]:
+    """The English texts that may stay English in `lang`: a line of the list is a text,
+    optionally followed by " | " and the languages it is limited to ("Tallinn | sv")."""
     path = project.translations / SAME_EVERYWHERE
     if not path.exists():
         return set()
-    lines = read_bytes(project, path).decode("utf-8").splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    texts = set()
+    for line in read_bytes(project, path).decode("utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            text, _, languages = line.partition(" | ")
+            if not languages.split() or lang in languages.split():
+                texts.add(text.strip())
+    return texts
 
 
 def read_catalog(project: Project, lang: str, path: Path) -> tuple[Catalog | None, str, list[Problem]]:
@@ -280,11 +287,11 @@ def completeness_problems(name: str, catalog: Catalog, template: Catalog | None)
     return problems
 
 
-def mistakes(project: Project, name: str, catalog: Catalog) -> list[Problem]:
+def mistakes(project: Project, lang: str, name: str, catalog: Catalog) -> list[Problem]:
     """What is wrong in what a catalog has translated, draft or published."""
     problems = [Problem(name, m.lineno, message_label(m), str(e)) for m, errors in catalog.check() for e in errors]
     single_number, singular = plural_forms(catalog)
-    same_everywhere = read_same_everywhere(project)
+    same_everywhere = read_same_everywhere(project, lang)
     for message in catalog:
         if message.id and not message.fuzzy:
             problems.extend(
@@ -304,7 +311,7 @@ def check_catalog(project: Project, lang: str, path: Path, template: Catalog | N
             total = sum(1 for m in template if m.id) if template is not None else sum(1 for m in catalog if m.id)
             done = sum(1 for m in catalog if m.id and all(strings(m.string)) and not m.fuzzy)
             report.drafts[lang] = f"{lang}: draft, {done} of {total} translated"
-        problems += mistakes(project, name, catalog) + check_with_msgfmt(project, path, text)
+        problems += mistakes(project, lang, name, catalog) + check_with_msgfmt(project, path, text)
     # In the order of the file, whichever check found them.
     report.problems += sorted(problems, key=lambda p: p.line or 0)
 
