@@ -330,11 +330,14 @@ def test_init_adds_a_language(translate, project):
     assert "drafts: de." in result.output
 
 
-def test_init_refuses_an_existing_or_unknown_language(translate):
+def test_init_refuses_an_existing_or_unknown_language_or_english(translate, project):
     result = translate("init", "sv")
     assert result.exit_code == 1 and "already exists" in result.output
     result = translate("init", "xx_Nowhere")
     assert result.exit_code == 2 and "is not a language code Babel knows" in result.output
+    result = translate("init", "en")
+    assert result.exit_code == 2 and "'en' is the language of the texts in the code: it needs no catalog" in result.output
+    assert not (project / "translations/en").exists()
 
 
 # Mistakes a translator makes that Babel and msgfmt let through -------------

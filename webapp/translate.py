@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import catalog_checks
+from .languages import SOURCE_LANGUAGE
 from .catalogs import CatalogError, Project, compile_catalog, extract, init_catalog, load, serialize, strings, update, write_if_changed
 
 translate = AppGroup("translate", help="Work with the translation catalogs (see TRANSLATING.md).")
@@ -100,6 +101,8 @@ def init_command(lang: str) -> None:
         locale = Locale.parse(lang)
     except (UnknownLocaleError, ValueError):
         raise click.BadParameter(f"{lang!r} is not a language code Babel knows", param_hint="LANG") from None
+    if str(locale) == SOURCE_LANGUAGE:
+        raise click.BadParameter(f"{lang!r} is the language of the texts in the code: it needs no catalog", param_hint="LANG")
     path = p.catalog_path(str(locale))
     if path.exists():
         raise click.ClickException(f"{p.relative(path)} already exists; use `flask translate update`")
