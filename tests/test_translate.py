@@ -521,9 +521,14 @@ def test_template_saved_in_another_encoding(translate, project):
         assert "Traceback" not in result.output
 
 
-def test_a_byte_order_mark_is_read_as_utf_8(translate, project):
+@pytest.mark.parametrize(
+    "windows",
+    [lambda data: b"\xef\xbb\xbf" + data, lambda data: data.replace(b"\n", b"\r\n")],
+    ids=["byte-order mark", "CRLF line ends"],
+)
+def test_what_windows_editors_write_is_read(translate, project, windows):
     po = project / SV
-    po.write_bytes(b"\xef\xbb\xbf" + po.read_bytes())
+    po.write_bytes(windows(po.read_bytes()))
     for command in ("compile", "check", "update"):
         result = translate(command)
         assert result.exit_code == 0, (command, result.output)

@@ -141,7 +141,7 @@ def load(project: Project, path: Path, locale: str | None = None) -> Catalog:
     except PoFileError as exc:
         reason = str(exc).rsplit(" on ", 1)[0]
         raise CatalogError(project.relative(path), exc.lineno + 1, f"cannot be read ({reason}); compare this line with those around it") from None
-    if locale is not None and not re.search(r'^msgid ""\nmsgstr ""$', data.decode("utf-8"), re.M):
+    if locale is not None and not re.search(r'^msgid ""\r?\nmsgstr ""\r?$', data.decode("utf-8"), re.M):
         raise CatalogError(project.relative(path), None, "has no header (the entry msgid \"\" at the top): copy it from another catalog and change its Language line")
     if catalog.fuzzy and locale is not None:
         # Babel's and GNU's compilers would skip the whole catalog.
