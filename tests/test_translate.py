@@ -679,3 +679,10 @@ def test_extract_keeps_the_projects_form(translate, project):
     assert '#. the first word in the catalog\n#: webapp/content.py\nmsgid "A first word"\n' in text
     ids = [strings(m.id)[0] for m in entries(project / POT)]
     assert ids == sorted(ids)
+
+
+def test_the_published_list_saved_with_a_byte_order_mark(translate, project):
+    languages = project / "translations/LANGUAGES"
+    languages.write_bytes(b"\xef\xbb\xbf" + languages.read_bytes())
+    result = translate("check")
+    assert result.exit_code == 0, result.output
