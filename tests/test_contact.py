@@ -1,5 +1,6 @@
 """The contact form: rules, the htmx and no-JS paths, storage, and every failure keeping the text."""
 
+import io
 import re
 import sqlite3
 
@@ -458,3 +459,58 @@ def test_body_over_64kb_with_htmx_shows_the_problem_above_the_untouched_fields(c
 def test_form_has_a_slot_for_sending_problems(visitor, lang):
     slot = re.search(r'<div id="send-problem" data-title="([^"]+)"\s+data-message="([^"]+)"></div>', visitor.page)
     assert slot and slot.group(1) == TEXT[lang]["summary"]
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_language_switch_on_a_rerendered_form_goes_to_the_front_page(visitor, lang, htmx):
+    # A form sent with errors is the answer to a POST: no address to offer in another
+    # language but the front page, whose form is where the visitor was.
+    html = visitor.submit(message="", htmx=htmx).text
+    for other in LANGUAGES:
+        if other != lang and not htmx:
+            assert f'<a href="/{other}/" lang="{other}" hreflang="{other}">' in html
+    if not htmx:
+        assert f'<link rel="canonical" href="http://localhost/{lang}/">' in html
+    else:
+        assert "hreflang" not in html  # the fragment replaces the form, not the page around it
+
+
+@pytest.mark.parametrize(
+    "body, headers, status",
+    [
+        ("message=" + "x" * 70_000, {}, 413),
+        ("message=%FF", {}, 400),  # not UTF-8
+        ('{"message": "x"}', {"Content-Type": "application/json"}, 415),
+    ],
+)
+def test_unreadable_sends_with_htmx_show_the_problem_above_the_untouched_fields(client, lang, body, headers, status):
+    # CSRFProtect reads the body in a before_request hook, before the view: the contact
+    # blueprint's handler still answers, since routing has already found the endpoint.
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
+    plain = client.post(f"/{lang}/contact", data=body, headers=headers)
+    assert plain.status_code == status and "<h1>" in plain.text and "HX-Retarget" not in plain.headers
+    response = client.post(f"/{lang}/contact", data=body, headers={**headers, "HX-Request": "true"})
+    assert response.status_code == status
+    assert response.headers["HX-Retarget"] == "#send-problem" and response.headers["HX-Reswap"] == "outerHTML"
+    assert "HX-Request" in response.headers["Vary"]
+    assert response.text.startswith('<div class="error-summary" id="send-problem" role="alert"')
+
+
+def test_chunked_body_over_the_limit_with_htmx_shows_the_problem(client, lang):
+    # No length to refuse it by: the 413 comes while the body is read (form_bodies.py).
+    response = client.post(
+        f"/{lang}/contact",
+        input_stream=io.BytesIO(b"message=" + b"x" * 70_000),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked", "HX-Request": "true"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    assert response.headers["HX-Retarget"] == "#send-problem"
+
+
+def test_other_errors_under_contact_are_the_site_wide_pages(client, lang):
+    response = client.get(f"/{lang}/contact/thanks/GBG-0000-0000", headers={"HX-Request": "true"})
+    assert response.status_code == 404 and "<h1>" in response.text and "HX-Retarget" not in response.headers
+    response = client.post(f"/{lang}/contact/validate/email", data="email=%FF", headers={"Content-Type": "application/x-www-form-urlencoded", "HX-Request": "true"})
+    assert response.status_code == 400 and "HX-Retarget" not in response.headers

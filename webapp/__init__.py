@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 from flask import Flask
-from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
@@ -13,6 +12,7 @@ from . import (
     contact,
     db,
     errors,
+    extensions,
     form_bodies,
     i18n,
     pages,
@@ -25,8 +25,6 @@ from . import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-
-htmx = Htmx()
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -42,18 +40,24 @@ def create_app(test_config: dict | None = None) -> Flask:
     if proxies := app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
-    request_log.init_app(app)  # first, so its timer also covers the CSRF check
-    # Before the other response hooks, so it runs after them (Flask runs them in reverse),
-    # and after the request log's, so the logged duration includes it.
+    # The order that matters: Flask runs before_request hooks in the order they are
+    # registered and after_request hooks in reverse.
+    # - The request log first: its timer starts before CSRFProtect's check and its line
+    #   is written last, so the logged duration covers everything, compression included.
+    # - Compression next: it runs after every other response hook has set its headers.
+    # - Htmx before form_bodies: each sets the request class, and ours extends htmx-flask's.
+    request_log.init_app(app)
     compression.init_app(app)
+    extensions.htmx.init_app(app)
+    form_bodies.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.init_limiter(app)
+    extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     security.init_app(app)
     assets.init_app(app)
-    htmx.init_app(app)
-    form_bodies.init_app(app)
     i18n.init_app(app)
     db.init_app(app)
     errors.init_app(app)
-    contact.init_app(app)
     pages.init_app(app)
     startup.init_app(app)
     app.cli.add_command(submissions_cli.cli)

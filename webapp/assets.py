@@ -14,8 +14,6 @@ plain URL (served by Flask, uncached) and the start-up checks refuse to serve.
 """
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -25,6 +23,7 @@ from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
 from . import page_weight
+from .atomic_write import write_atomically
 
 HASH_LENGTH = 12
 # Variants smaller than this share of the original are not worth keeping (WhiteNoise's rule).
@@ -68,20 +67,6 @@ def publications(source: Path, bundles: dict = BUNDLES) -> dict[str, bytes]:
         # A line break between parts, so a file without a final newline cannot run into the next.
         files[bundle] = b"\n".join(files[part] for part in parts)
     return files
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file and rename it, so a running server never reads half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def build(source: Path, out: Path, bundles: dict = BUNDLES) -> list[Path]:

@@ -22,6 +22,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CompileCatalog, ExtractMessages, InitCatalog
 from babel.messages.pofile import PoFileError, denormalize, normalize, read_po, write_po
 
+from .atomic_write import replacing, write_atomically
+
 # Besides gettext, ngettext and _ (Babel's defaults): the lazy forms used in Python modules.
 KEYWORDS = ["_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2"]
 # A code comment starting with this tag reaches the translator as a note on the string.
@@ -204,14 +206,6 @@ def serialize(catalog: Catalog) -> bytes:
     return "\n\n".join(blocks).encode("utf-8")
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """A running site or a concurrent reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    tmp.replace(path)
-
-
 def without_volatile_headers(data: bytes) -> bytes:
     lines = data.removeprefix(BOM).decode("utf-8", "replace").splitlines(keepends=True)
     return "".join(line for line in lines if not line.startswith(tuple(f'"{h}:' for h in VOLATILE_HEADERS))).encode()
@@ -330,13 +324,12 @@ def compile_catalog(project: Project, lang: str, path: Path) -> Catalog:
     and return the catalog. Babel reads a copy without the byte-order mark, and the
     .mo is replaced whole, so a running site never reads half of one."""
     catalog = load(project, path, lang)  # a readable UTF-8 catalog, or one line saying why not
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp:
+    with tempfile.TemporaryDirectory() as tmp, replacing(path.with_suffix(".mo")) as mo:
         source = Path(tmp) / path.name
         source.write_bytes(read_bytes(project, path))
         command = CompileCatalog()
         command.log = QUIET
-        command.input_file, command.output_file, command.locale = str(source), str(source.with_suffix(".mo")), lang
+        command.input_file, command.output_file, command.locale = str(source), str(mo), lang
         command.ensure_finalized()
         command.run()
-        write_atomically(path.with_suffix(".mo"), source.with_suffix(".mo").read_bytes())
     return catalog

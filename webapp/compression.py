@@ -45,5 +45,4 @@ def compress_response(response):
 
 
 def init_app(app) -> None:
-    # Registered before the other hooks, so it runs after them (Flask runs them in reverse).
     app.after_request(compress_response)

@@ -1,34 +1,39 @@
-"""The contact form's endpoints: submit, inline validation of one field, confirmation."""
+"""The contact form's endpoints (submit, inline validation of one field, confirmation) and its answers
+when something goes wrong: an expired session, the rate limit, a body that cannot be read."""
 
 import sqlite3
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFError
+from htmx_flask import make_response
+from werkzeug.exceptions import HTTPException
 
-from . import submissions
+from . import errors, submissions
 from .db import get_db
+from .extensions import limiter
 from .forms import ContactForm, new_form_key
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")
-csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address)
+
+
+def render(partial: str, page: str | None = None, status: int = 200, *, retarget=None, reswap=None, **context):
+    """`partial` for htmx, else the whole `page` (when there is one); caches keep the two apart.
+
+    `retarget` and `reswap` tell htmx to put the partial elsewhere than the request asked.
+    """
+    template = page if page and not request.htmx else partial
+    response = make_response(render_template(template, **context), status, retarget=retarget, reswap=reswap)
+    response.vary.add("HX-Request")
+    return response
 
 
 def render_form(form: ContactForm, status: int = 200, problem: str | None = None):
-    """The form with the visitor's text in it: a fragment for htmx, else the whole page."""
+    """The form with the visitor's text in it."""
     form.attempted.data = "1"
     if form.form_key.errors:  # unreadable key: give the resend a fresh one
         form.form_key.data = new_form_key()
-    context = {"form": form, "problem": problem}
-    if request.htmx:
-        body = render_template("_contact_form.html", **context)
-    else:
-        g.page_endpoint = "site.index"
-        body = render_template("index.html", **context)
-    return body, status, {"Vary": "HX-Request"}
+    return render("_contact_form.html", "index.html", status, form=form, problem=problem)
 
 
 @bp.post("")
@@ -41,30 +46,29 @@ def submit():
         reference = submissions.store(
             get_db(),
             locale=g.lang,
-            email=form.email.data,
-            message=form.message.data,
             form_key=form.form_key.data,
             status="spam" if form.is_spam else "new",
+            **form.submission,
         )
     except sqlite3.Error:
         current_app.logger.exception("could not store a submission")
         return render_form(form, 503, _("We could not save your message just now. Wait a moment and send it again, or call us."))
     if request.htmx:
-        body = render_template("_contact_done.html", reference=reference, has_email=bool(form.email.data))
-        return body, 200, {"Vary": "HX-Request"}
+        return render("_contact_done.html", reference=reference, has_email=bool(form.email.data))
     return redirect(url_for(".thanks", reference=reference), 303)
 
 
-@bp.post("/validate/<any(email, message):field>")
+@bp.post("/validate/<field>")
 def validate_field(field):
     """Check one field as the visitor leaves it; "required" waits for a submit attempt."""
     form = ContactForm()
+    bound = next((f for f in form.visible_fields if f.name == field), None)
+    if bound is None:
+        abort(404)
     form.validate()
-    bound = form[field]
     if not bound.data and not form.attempted.data:
         bound.errors = []
-    body = render_template("_contact_field_response.html", form=form, field=bound)
-    return body, 200, {"Vary": "HX-Request"}
+    return render("_contact_field_response.html", form=form, field=bound)
 
 
 @bp.get("/thanks/<reference>")
@@ -76,24 +80,31 @@ def thanks(reference):
     return render_template("thanks.html", reference=row["reference"], has_email=bool(row["email"]))
 
 
-def handle_csrf_error(exc: CSRFError):
-    if request.endpoint == "site.contact.submit":
-        problem = _("Your session had expired, so your message was not sent. Your text is still here: send it again.")
-        return render_form(ContactForm(), 400, problem)
+@bp.errorhandler(CSRFError)
+def session_expired(exc: CSRFError):
     if request.endpoint == "site.contact.validate_field":
         return "", 204  # no inline check without a session; the submit explains why
-    return exc
+    problem = _("Your session had expired, so your message was not sent. Your text is still here: send it again.")
+    return render_form(ContactForm(), 400, problem)
 
 
-def handle_rate_limit(exc):
-    if request.endpoint != "site.contact.submit":
-        return exc
+@bp.errorhandler(429)
+def rate_limited(exc):
     problem = _("You have sent many messages in a short time. Wait a while and send again, or call us.")
     return render_form(ContactForm(), 429, problem)
 
 
-def init_app(app) -> None:
-    csrf.init_app(app)
-    limiter.init_app(app)
-    app.register_error_handler(CSRFError, handle_csrf_error)
-    app.register_error_handler(429, handle_rate_limit)
+@bp.errorhandler(HTTPException)
+def unreadable(exc: HTTPException):
+    """A sent form that could not be read (too large, not UTF-8, not a form): its fields
+    cannot be shown again, so htmx leaves them as they are and shows the problem above them.
+
+    Raised while CSRFProtect reads the body before the view, but after routing, so this
+    blueprint's handlers apply (tests/test_contact.py checks each case).
+    """
+    if not request.htmx or request.endpoint != "site.contact.submit" or exc.code not in errors.MESSAGES:
+        return errors.handle_http_exception(exc)
+    _title, text = errors.MESSAGES[exc.code]
+    return render(
+        "_error_summary.html", status=exc.code, retarget="#send-problem", reswap="outerHTML", summary_id="send-problem", problem=text
+    )

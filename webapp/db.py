@@ -1,6 +1,5 @@
 """The SQLite database: one connection per request, and the schema's migrations."""
 
-import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +9,8 @@ from flask import current_app, g
 from flask.cli import with_appcontext
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from .atomic_write import replacing
 
 migrations = Migrations("webapp")
 
@@ -103,29 +104,17 @@ def backup(source: str | Path, dest: str | Path, timeout: float = 5.0) -> None:
     The copy is written beside `dest` and renamed into place, so `dest` is never
     half a database, even if the machine stops during the copy.
     """
-    dest = Path(dest)
-    partial = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     source_conn = sqlite3.connect(str(source), timeout=timeout)
     try:
-        copy = sqlite3.connect(str(partial))
-        try:
-            # All pages in one step: one read snapshot, while WAL lets writers go on.
-            source_conn.backup(copy)
-            # A backup is one self-contained file, not a WAL database.
-            copy.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            copy.close()
-        with open(partial, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(partial, dest)
-        folder = os.open(dest.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)  # the rename itself reaches the disk
-        finally:
-            os.close(folder)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+        with replacing(dest) as partial:
+            copy = sqlite3.connect(str(partial))
+            try:
+                # All pages in one step: one read snapshot, while WAL lets writers go on.
+                source_conn.backup(copy)
+                # A backup is one self-contained file, not a WAL database.
+                copy.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                copy.close()
     finally:
         source_conn.close()
 

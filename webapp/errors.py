@@ -1,6 +1,7 @@
-"""Error pages in the visitor's language, with a way back."""
+"""Error pages in the visitor's language, with a way back. (A feature answers its own
+errors where it can do better: contact.py for the form.)"""
 
-from flask import render_template, request
+from flask import render_template
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -41,12 +42,6 @@ def render_error(code: int):
 def handle_http_exception(exc: HTTPException):
     if exc.code not in MESSAGES:
         return exc
-    if request.htmx and request.endpoint == "site.contact.submit":
-        # The form's fields could not be read back, so leave them as they are in
-        # the browser and show the problem above them.
-        title, text = MESSAGES[exc.code]
-        body = render_template("_error_summary.html", summary_id="send-problem", problem=text)
-        return body, exc.code, {"HX-Retarget": "#send-problem", "HX-Reswap": "outerHTML", "Vary": "HX-Request"}
     body, code = render_error(exc.code)
     # Keep the headers the exception carries (Allow on a 405).
     headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
@@ -58,5 +53,7 @@ def handle_unexpected(exc: InternalServerError):
 
 
 def init_app(app) -> None:
+    # By class, not by code: Flask prefers a handler for the exact code, even the app's,
+    # to a blueprint's handler for a class, and the form's (contact.py) must come first.
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)

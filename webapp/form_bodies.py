@@ -40,5 +40,4 @@ class FormRequest(HtmxAwareRequest):
 
 
 def init_app(app) -> None:
-    # After htmx.init_app, which sets its own request class (this one extends it).
     app.request_class = FormRequest

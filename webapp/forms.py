@@ -112,5 +112,11 @@ class ContactForm(FlaskForm):
 
     @property
     def visible_fields(self):
-        """The fields a visitor fills in, in page order (the error summary follows it)."""
-        return [self.email, self.message]
+        """The fields a visitor fills in, in the order declared above: the page's order,
+        which the error summary follows. Each has its inline check, and each is stored."""
+        return [field for field in self if field.type not in ("HiddenField", "CSRFTokenField") and field is not self.website]
+
+    @property
+    def submission(self) -> dict[str, str]:
+        """What is stored: each visible field's value under its name (its column's name)."""
+        return {field.name: field.data for field in self.visible_fields}

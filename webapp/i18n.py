@@ -1,33 +1,14 @@
 """Languages: which ones the site has, which one a request is in, and CLDR data."""
 
 from babel import Locale
-from flask import current_app, g, request, url_for
-from flask_babel import Babel, Domain, get_locale
-from werkzeug.utils import cached_property
+from flask import g, request, url_for
+from flask_babel import get_locale
 
 from .languages import SOURCE_LANGUAGE, read_languages  # noqa: F401 (SOURCE_LANGUAGE is re-exported)
 
 # The published languages, from translations/LANGUAGES; the first is the default: the city's own.
 LANGUAGES = read_languages()
 DEFAULT_LANGUAGE = LANGUAGES[0]
-
-
-class AppDomain(Domain):
-    """Flask-Babel's domain caches loaded catalogs per process, keyed by locale
-    alone; two apps with different translation directories (tests) would then
-    see each other's catalogs. Keep the cache on the app instead."""
-
-    def get_translations_cache(self, ctx):
-        return current_app.extensions.setdefault("translations_cache", {})
-
-
-class AppBabel(Babel):
-    @cached_property
-    def domain_instance(self):
-        return AppDomain(domain=self.domain)
-
-
-babel = AppBabel()
 
 
 def negotiate_language() -> str:
@@ -70,7 +51,7 @@ def language_name(code: str) -> str:
 def url_in_language(code: str, external: bool = False) -> str:
     """This page in another language; pages not reachable by GET (a re-rendered
     form, an error) point to that language's front page."""
-    endpoint = g.get("page_endpoint") or request.endpoint
+    endpoint = request.endpoint
     args = dict(request.view_args or {})
     if request.method != "GET" or not endpoint or not endpoint.startswith("site."):
         endpoint, args = "site.index", {}
@@ -78,7 +59,6 @@ def url_in_language(code: str, external: bool = False) -> str:
 
 
 def init_app(app):
-    babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         country_name=country_name,

@@ -1,8 +1,9 @@
 """Configuration: defaults, then WEBAPP_* environment variables, then a kept secret key."""
 
-import os
 import secrets
 from pathlib import Path
+
+from .atomic_write import write_atomically
 
 DEFAULTS = {
     # Bodies larger than this are refused with 413 before they are read.
@@ -24,7 +25,9 @@ DEFAULTS = {
     # Per client address, on sending the form (Flask-Limiter syntax). A person
     # never gets near it; a script does.
     "CONTACT_RATE_LIMIT": "10 per minute; 100 per day",
-    "RATELIMIT_STORAGE_URI": "memory://",
+    # The counts are kept in a file beside the database (see configure) unless this says
+    # otherwise; should that file fail, each worker counts on its own meanwhile.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_ENABLED": True,
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     "PROXY_COUNT": 0,
@@ -34,21 +37,12 @@ DEFAULTS = {
 def load_secret_key(instance_path: str | Path) -> str:
     """Read the instance folder's secret key, creating it (mode 0600) on first run.
 
-    Several gunicorn workers may start at once: the key is written to a private
-    temporary file and linked into place, so nobody ever reads a half-written key.
+    Several gunicorn workers may start at once: the first key written is the one
+    they all read, and nobody ever reads a half-written key.
     """
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        tmp = path.with_name(f".secret_key.{os.getpid()}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass  # another worker won the race; use its key
-        finally:
-            tmp.unlink()
+        write_atomically(path, secrets.token_hex(32).encode(), mode=0o600, replace=False)
     return path.read_text().strip()
 
 
@@ -69,6 +63,9 @@ def configure(app, test_config: dict | None = None) -> None:
         app.config.from_prefixed_env("WEBAPP")
     else:
         app.config.from_mapping(test_config)
+    # Beside the database, so every worker of this host counts against the same limit.
+    ratelimit_file = Path(app.config["DATABASE"]).with_name("ratelimit.sqlite3")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", f"sqlite:///{ratelimit_file}")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)

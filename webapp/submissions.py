@@ -5,12 +5,17 @@ import secrets
 from datetime import datetime, timezone
 
 from sqlite_utils import Database
+from sqlite_utils.db import quote_identifier
 
 from .db import immediate
 
 # Crockford's base32: no I, L, O or U, so a reference read aloud over the phone is unambiguous.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 STATUSES = ("new", "spam")
+# What staff see first of each submission; the form's fields follow in the table's order.
+HEADING_COLUMNS = ("reference", "created_at", "locale", "status")
+# Bookkeeping nobody needs to read.
+INTERNAL_COLUMNS = ("id", "idempotency_key")
 
 
 def new_reference() -> str:
@@ -19,43 +24,44 @@ def new_reference() -> str:
     return f"GBG-{chars[:4]}-{chars[4:]}"
 
 
-def idempotency_key(form_key: str, email: str, message: str) -> str:
+def idempotency_key(form_key: str, fields: dict[str, str | None]) -> str:
     """Same rendered form and same content: same key. An edited resend is a new message."""
-    material = "\x1f".join((form_key, email, message)).encode("utf-8", "surrogatepass")
+    material = "\x1f".join((form_key, *(value or "" for value in fields.values()))).encode("utf-8", "surrogatepass")
     return hashlib.sha256(material).hexdigest()
 
 
-def store(db: Database, *, locale: str, email: str, message: str, form_key: str, status: str = "new") -> str:
+def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fields: str | None) -> str:
     """Insert a submission once and return its reference; commits before returning.
 
-    A resend of the same form returns the reference of the row already stored.
+    `fields` are the form's, each stored in the column of its name (an empty one as
+    NULL). A resend of the same form returns the reference of the row already stored.
     """
-    key = idempotency_key(form_key, email, message)
+    key = idempotency_key(form_key, fields)
+    columns = ["reference", "created_at", "locale", *fields, "status", "idempotency_key"]
+    insert = (
+        f"INSERT OR IGNORE INTO submissions ({', '.join(quote_identifier(c) for c in columns)})"
+        f" VALUES ({', '.join('?' * len(columns))})"
+    )
     for _ in range(5):
         reference = new_reference()
+        created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        values = [reference, created_at, locale, *(value or None for value in fields.values()), status, key]
         # BEGIN IMMEDIATE takes the write lock first (waiting up to the busy
         # timeout), so a concurrent writer can never make this fail half-way.
         # INSERT OR IGNORE: a resend (same key) or, very rarely, a reference
         # already taken leaves the table unchanged.
         with immediate(db):
-            db.execute(
-                "INSERT OR IGNORE INTO submissions"
-                " (reference, created_at, locale, email, message, status, idempotency_key)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    reference,
-                    datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    locale,
-                    email or None,
-                    message,
-                    status,
-                    key,
-                ],
-            )
+            db.execute(insert, values)
         row = db.execute("SELECT reference FROM submissions WHERE idempotency_key = ?", [key]).fetchone()
         if row:
             return row[0]
     raise RuntimeError("could not allocate a unique reference")
+
+
+def columns(db: Database) -> tuple[str, ...]:
+    """The columns staff read and export: the heading, then whatever the form stores."""
+    fields = [c for c in db["submissions"].columns_dict if c not in HEADING_COLUMNS + INTERNAL_COLUMNS]
+    return HEADING_COLUMNS + tuple(fields)
 
 
 def get(db: Database, reference: str) -> dict | None:

@@ -16,7 +16,6 @@ from .db import get_db
 
 cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.")
 
-COLUMNS = ("reference", "created_at", "locale", "status", "email", "message")
 # A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,11 +54,13 @@ def list_command(since, status):
 @click.argument("reference")
 def show_command(reference):
     """Show one submission in full."""
-    row = submissions.get(get_db(), reference)
+    db = get_db()
+    row = submissions.get(db, reference)
     if row is None:
         raise click.ClickException(f"No submission with reference {reference}")
-    for column in COLUMNS[:-1]:
-        click.echo(f"{column + ':':<12}{row[column] or '-'}")
+    for column in submissions.columns(db):
+        if column != "message":
+            click.echo(f"{column + ':':<12}{row[column] or '-'}")
     click.echo("")
     click.echo(row["message"])
 
@@ -74,17 +75,18 @@ def export_command(fmt, output, since, status):
     db = get_db()
     total = submissions.count(db, since=since, status=status)
     rows = submissions.select(db, since=since, status=status)
+    columns = submissions.columns(db)
     out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         # The progress bar goes to stderr, so it never mixes with exported data.
         with click.progressbar(rows, length=total, label="Exporting", file=sys.stderr) as bar:
             if fmt == "csv":
                 writer = csv.writer(out)
-                writer.writerow(COLUMNS)
+                writer.writerow(columns)
                 for row in bar:
-                    writer.writerow([spreadsheet_safe(row[c]) for c in COLUMNS])
+                    writer.writerow([spreadsheet_safe(row[c]) for c in columns])
             else:
-                json.dump([{c: row[c] for c in COLUMNS} for row in bar], out, ensure_ascii=False, indent=2)
+                json.dump([{c: row[c] for c in columns} for row in bar], out, ensure_ascii=False, indent=2)
                 out.write("\n")
     finally:
         if output:
