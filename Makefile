@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 export FLASK_APP := webapp
 
-.PHONY: run dev test bench reliability check-translations setup test-tools screenshots catalogs db assets clean vendor-leaflet favicon
+.PHONY: run dev test test-fast bench reliability check-translations setup test-tools screenshots catalogs db assets clean vendor-leaflet favicon lock
 
 run: setup
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
@@ -17,6 +17,10 @@ dev: setup
 test: setup test-tools
 	$(BIN)/flask translate check
 	$(BIN)/python -m pytest
+
+# The edit-test loop: everything but the tests marked slow (gunicorn, Chromium, Java, Litestream, load).
+test-fast: setup test-tools
+	$(BIN)/python -m pytest -m "not slow" -q
 
 # Load, kill -9 crash rounds and hostile input against gunicorn, with a summary table
 # (a smaller run of the same is part of `make test`: tests/test_reliability.py).
@@ -35,35 +39,51 @@ setup: $(VENV)/.installed catalogs db assets
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+# Exactly the versions and files in the lock (pip and setuptools included), then the project
+# itself in two steps, since pip refuses an editable install in hash-checking mode. Without
+# build isolation the locked setuptools builds it, so nothing unlocked is downloaded.
+$(VENV)/.installed: requirements/runtime.txt | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements/runtime.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(VENV)/.test-installed: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install -q -e '.[test]'
+$(VENV)/.test-installed: requirements/test.txt $(VENV)/.installed
+	$(BIN)/pip install -q --require-hashes -r requirements/test.txt
 	touch $@
+
+# Re-resolves the lock files from pyproject.toml's ranges, keeping every pin that still fits
+# (run it after changing a dependency); `make lock LOCK_UPGRADE=--upgrade` moves all to the newest.
+# The test lock is constrained by the runtime lock, so both install the same versions.
+PIP_COMPILE = $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --all-build-deps --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_UPGRADE)
+lock: | $(BIN)/python
+	$(BIN)/pip install -q 'pip-tools>=7.4,<8'
+	$(PIP_COMPILE) -o requirements/runtime.txt pyproject.toml
+	$(PIP_COMPILE) --extra test -c requirements/runtime.txt -o requirements/test.txt pyproject.toml
 
 # $(call debian-package,PROGRAM,PACKAGE): when PROGRAM is missing, install PACKAGE
 # with apt-get if we are root on Debian; otherwise stop and say what to install.
 define debian-package
 	@command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
-	    echo "Installing Debian's $(2) for the browser and HTML tests"; \
+	    echo "Installing Debian's $(2)"; \
 	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2); \
 	  else \
-	    echo "The tests need $(1): install Debian's '$(2)' package (sudo apt-get install $(2)) and run make test again." >&2; \
+	    echo "This needs $(1): install Debian's '$(2)' package (sudo apt-get install $(2)) and run make again." >&2; \
 	    exit 1; \
 	  fi; }
 endef
 
 # Browser tests drive Debian's Chromium (never a downloaded browser); the Nu HTML
-# Checker is a Java program that npm brings (its Java-downloading install script is skipped).
+# Checker is a Java program that npm brings (its Java-downloading install script is skipped);
+# pdftotext reads the printed page back, w3m shows the page as a text browser does.
 test-tools: $(VENV)/.test-installed node_modules/.installed
 	$(call debian-package,$(CHROMIUM),chromium)
 	$(call debian-package,java,default-jre-headless)
 	$(call debian-package,msgfmt,gettext)
+	$(call debian-package,pdftotext,poppler-utils)
+	$(call debian-package,w3m,w3m)
 
 node_modules/.installed: package.json package-lock.json
 	$(call debian-package,npm,npm)
@@ -107,4 +127,5 @@ favicon: static/favicon.svg
 # Not part of `make test`: a load test on 127.0.0.1 that takes about two minutes and
 # prints a table (also in build/bench.json). See README, "Benchmark".
 bench: setup
+	$(call debian-package,wrk,wrk)
 	$(BIN)/python bench/run.py

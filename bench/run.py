@@ -16,7 +16,6 @@ import os
 import platform
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -25,9 +24,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 from flask import render_template  # noqa: E402
 
 from bench.baseline import create_insert_database  # noqa: E402
+from tests.live_server import Gunicorn, gunicorn_setting  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.db import migrate  # noqa: E402
 from webapp.forms import ContactForm  # noqa: E402
@@ -52,23 +51,6 @@ REPORT_LUA = (ROOT / "bench" / "report.lua").read_text()
 POST_LUA = (ROOT / "bench" / "post.lua").read_text()
 
 
-def ensure_wrk() -> None:
-    if shutil.which("wrk"):
-        return
-    if os.geteuid() != 0:
-        sys.exit("make bench needs wrk: apt-get install wrk")
-    install = ["apt-get", "install", "-y", "-q", "wrk"]
-    if subprocess.run(install).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], check=True)
-        subprocess.run(install, check=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def http(url: str):
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -77,53 +59,24 @@ def http(url: str):
         return error.code, error.headers, error.read()
 
 
-class Server(NamedTuple):
-    url: str
-    pid: int  # gunicorn's master
-
-    def cpu_seconds(self) -> float:
-        """CPU time used so far by the master and its workers: unlike requests per
-        second, hardly changed by whatever else the machine is running."""
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # gone meanwhile
-            if int(fields[1]) == self.pid or stat.parent.name == str(self.pid):  # ppid, pid
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / os.sysconf("SC_CLK_TCK")
+def cpu_seconds(server: Gunicorn) -> float:
+    """CPU time used so far by gunicorn's master and its workers: unlike requests per
+    second, hardly changed by whatever else the machine is running."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if int(fields[1]) == server.pid or stat.parent.name == str(server.pid):  # ppid, pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
-@contextmanager
-def gunicorn(app: str, env: dict, logs: Path):
-    """gunicorn -c gunicorn.conf.py APP on a free loopback port; yields the Server."""
-    port = free_port()
-    env = {**os.environ, **env, "WEBAPP_BIND": f"127.0.0.1:{port}"}
+def gunicorn(app: str, env: dict, logs: Path) -> Gunicorn:
+    """gunicorn -c gunicorn.conf.py APP on a free loopback port, logging into `logs`."""
     name = re.sub(r"\W+", "-", app).strip("-")
-    with open(logs / f"{name}.log", "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", app],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                http(url + "/")
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"{app} did not start: see {logs / name}.log")
-                time.sleep(0.2)
-        yield Server(url, process.pid)
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
+    return Gunicorn(app, log=logs / f"{name}.log", env=env, ready="/")
 
 
 def wrk(url: str, script: str, headers: dict | None, seconds: int) -> dict:
@@ -167,9 +120,9 @@ def run(scenario: tuple, seconds: int) -> dict:
     """
     server, path, script, headers, rows = scenario
     before = count_rows(*rows) if rows else 0
-    cpu = server.cpu_seconds()
+    cpu = cpu_seconds(server)
     result = wrk(server.url + path, script, headers, seconds)
-    cpu = server.cpu_seconds() - cpu
+    cpu = cpu_seconds(server) - cpu
     done = result["requests"]
     if rows:
         done = result["stored"] = count_rows(*rows) - before
@@ -236,14 +189,12 @@ def in_process() -> dict:
 def machine() -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    conf = {}
-    exec((ROOT / "gunicorn.conf.py").read_text(), conf)
     return {
         "cores": len(os.sched_getaffinity(0)),
         "cpu": cpu,
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "gunicorn_workers": conf["workers"],
+        "gunicorn_workers": gunicorn_setting("workers"),
         "wrk": subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("[")[0].strip(),
         "loadavg_at_start": os.getloadavg(),
     }
@@ -290,7 +241,6 @@ def table(results: dict) -> str:
 
 
 def main() -> None:
-    ensure_wrk()
     build = ROOT / "build"
     build.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-", dir=build))  # on the same disk as a real instance

@@ -9,19 +9,37 @@
     return;
   }
   var data = widget.dataset;
-  var button = widget.querySelector(".office-map__toggle");
-  var figure = widget.querySelector(".office-map__figure");
-  var canvas = widget.querySelector(".office-map__canvas");
-  var status = widget.querySelector(".office-map__status");
-  var showLabel = button.textContent;
+
+  function make(tag, attributes, text) {
+    var element = document.createElement(tag);
+    Object.keys(attributes).forEach(function (name) {
+      element.setAttribute(name, attributes[name]);
+    });
+    element.textContent = text || "";
+    return element;
+  }
+
+  // Made here rather than sent in the HTML, where a browser without JavaScript
+  // or one that ignores `hidden` (w3m) would show a button that does nothing.
+  var button = make(
+    "button",
+    { type: "button", class: "office-map__toggle", "aria-expanded": "false", "aria-controls": "office-map", "aria-describedby": "office-map-note" },
+    data.labelShow
+  );
+  var note = make("p", { class: "office-map__note", id: "office-map-note" }, data.note);
+  var status = make("div", { class: "office-map__status", role: "status" });
+  var figure = make("figure", { class: "office-map__figure", id: "office-map", hidden: "" });
+  var canvas = make("div", { class: "office-map__canvas", role: "region", "aria-labelledby": "office-map-caption" });
+  figure.append(canvas, make("figcaption", { id: "office-map-caption" }, data.caption));
+  widget.append(button, note, status, figure);
+
   var map = null;
   var making = null;
   var leaflet = null;
 
   function load(tag, attributes) {
     return new Promise(function (resolve, reject) {
-      var element = document.createElement(tag);
-      Object.assign(element, attributes);
+      var element = make(tag, attributes);
       element.addEventListener("load", resolve);
       element.addEventListener("error", reject);
       document.head.appendChild(element);
@@ -104,7 +122,7 @@
   function show() {
     figure.hidden = false;
     button.setAttribute("aria-expanded", "true");
-    button.textContent = button.dataset.labelHide;
+    button.textContent = data.labelHide;
     if (map) {
       map.invalidateSize();
       return;
@@ -126,7 +144,7 @@
   function hide() {
     figure.hidden = true;
     button.setAttribute("aria-expanded", "false");
-    button.textContent = showLabel;
+    button.textContent = data.labelShow;
   }
 
   button.addEventListener("click", function () {

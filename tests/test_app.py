@@ -3,6 +3,7 @@
 import os
 import stat
 
+from tests.helpers import locked_database
 from webapp import create_app
 
 
@@ -42,16 +43,8 @@ def test_healthz_ok(client):
 
 
 def test_healthz_503_when_database_is_locked(app, client):
-    import sqlite3
-
-    app.config["DATABASE_TIMEOUT"] = 0.05
-    holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
+    with locked_database(app):
         response = client.get("/healthz")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert response.status_code == 503
     assert response.json == {"status": "unavailable", "database": "OperationalError"}
 

@@ -4,6 +4,8 @@ import re
 import sqlite3
 import threading
 
+import pytest
+
 from webapp import submissions
 from webapp.db import connect
 
@@ -44,6 +46,7 @@ def reported_count(output):
     return int(re.search(r"Backed up (\d+) submission", output).group(1))
 
 
+@pytest.mark.slow  # a write load for seconds
 def test_backup_under_write_load_is_consistent(app, runner, tmp_path):
     source = app.config["DATABASE"]
     store_many(source, 2000, "old")

@@ -77,6 +77,7 @@ def test_templates_compiled_once_per_process(app, client, monkeypatch):
         return real_compile(source, name, filename, raw, defer_init)
 
     monkeypatch.setattr(app.jinja_env, "compile", compile)
+    monkeypatch.setattr(app.jinja_env, "bytecode_cache", None)  # as in production, not the tests' shared one
     paths = ("/sv/", "/en/", "/fi/", "/sv/privacy", "/en/privacy", "/sv/no-such-page")
     for path in paths:
         client.get(path)

@@ -9,8 +9,12 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from http.cookiejar import CookieJar
 
-from tests.browser.live import LiveServer
+import pytest
+
+from tests.live_server import LiveServer
 from tests.helpers import hidden_value
+
+pytestmark = pytest.mark.slow  # gunicorn under load
 
 CLIENTS = 12
 EACH = 8

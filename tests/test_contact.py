@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.helpers import Visitor, hidden_value, rows, textarea
+from tests.helpers import Visitor, hidden_value, locked_database, rows, textarea
 from webapp.i18n import LANGUAGES
 
 LANGS = list(LANGUAGES)
@@ -305,14 +305,8 @@ def test_inline_check_without_session_swaps_nothing(visitor, lang):
 
 @pytest.mark.parametrize("htmx", [False, True])
 def test_locked_database_gives_503_and_keeps_the_text(app, visitor, lang, htmx):
-    app.config["DATABASE_TIMEOUT"] = 0.05
-    holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
+    with locked_database(app):
         response = visitor.submit(htmx=htmx, message="Sparas inte än")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert response.status_code == 503
     assert TEXT[lang]["busy"] in response.text
     assert "031-365 00 00" in response.text

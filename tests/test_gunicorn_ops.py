@@ -12,6 +12,8 @@ from tests.reliability.client import Browser, encode_request, exchange
 from tests.reliability.load import request_log_lines
 from tests.reliability.server import Server
 
+pytestmark = pytest.mark.slow  # gunicorn
+
 
 def trickle(body: bytes, pieces: int, delay: float):
     """A body arriving slowly, as from a visitor on a poor mobile connection."""
@@ -19,6 +21,13 @@ def trickle(body: bytes, pieces: int, delay: float):
     for i in range(0, len(body), size):
         time.sleep(delay)
         yield body[i : i + size]
+
+
+def until(condition, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
 
 
 def slow_submit(browser: Browser, message: str, seconds: float):
@@ -48,9 +57,9 @@ def test_sigterm_lets_requests_in_progress_finish(tmp_path):
         ]
         for thread in threads:
             thread.start()
-        time.sleep(0.5)  # both are in progress now
+        until(lambda: server.connections_in_hand() == 2)  # each worker has one of them
         server.terminate()
-        time.sleep(1.0)
+        until(lambda: "Handling signal: term" in server.log.read_text())  # shutting down, both still waiting
         holder.execute("ROLLBACK")
         holder.close()
         for thread in threads:

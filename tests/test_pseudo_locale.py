@@ -14,7 +14,6 @@ so the pseudo catalog never leaks into other tests.
 """
 
 import re
-import sqlite3
 from html.parser import HTMLParser
 from io import BytesIO
 
@@ -25,7 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from werkzeug.exceptions import BadRequest
 
-from tests.helpers import Visitor, make_app
+from tests.helpers import Visitor, locked_database, make_app
 from webapp import ROOT, content
 from webapp.i18n import LANGUAGES, language_name
 from webapp.translate import Project, extract
@@ -115,13 +114,19 @@ def untranslated(html: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if re.search(r"[^\W\d_]", line)]
 
 
-@pytest.fixture
-def pseudo_app(tmp_path):
-    mo = tmp_path / "translations" / PSEUDO / "LC_MESSAGES" / "messages.mo"
+@pytest.fixture(scope="module")
+def pseudo_translations(tmp_path_factory):
+    """The pseudo catalog, extracted and compiled once for this module's tests."""
+    mo = tmp_path_factory.mktemp("translations") / PSEUDO / "LC_MESSAGES" / "messages.mo"
     mo.parent.mkdir(parents=True)
     with mo.open("wb") as f:
         write_mo(f, pseudo_catalog())
-    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(mo.parents[2]), PROPAGATE_EXCEPTIONS=False)
+    return mo.parents[2]
+
+
+@pytest.fixture
+def pseudo_app(tmp_path, pseudo_translations):
+    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(pseudo_translations), PROPAGATE_EXCEPTIONS=False)
 
     # Errors no URL of the site produces on demand, raised the way real ones are.
     @app.get("/<lang>/test-error/<int:code>")
@@ -133,15 +138,9 @@ def pseudo_app(tmp_path):
     return app
 
 
-def locked_database(app, visitor, **submit):
-    app.config["DATABASE_TIMEOUT"] = 0.05
-    holder = sqlite3.connect(app.config["DATABASE"], isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
+def submit_while_locked(app, visitor, **submit):
+    with locked_database(app):
         return visitor.submit(**submit)
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
 
 
 def rate_limited(app, visitor, **submit):
@@ -175,8 +174,8 @@ STATES = {
     "CSRF message, htmx": (400, lambda app, v: v.submit(htmx=True, csrf_token="1", message="1")),
     "429 too many messages": (429, lambda app, v: rate_limited(app, v, message="1")),
     "429 too many messages, htmx": (429, lambda app, v: rate_limited(app, v, htmx=True, message="1")),
-    "503 database busy": (503, lambda app, v: locked_database(app, v, message="1")),
-    "503 database busy, htmx": (503, lambda app, v: locked_database(app, v, htmx=True, message="1")),
+    "503 database busy": (503, lambda app, v: submit_while_locked(app, v, message="1")),
+    "503 database busy, htmx": (503, lambda app, v: submit_while_locked(app, v, htmx=True, message="1")),
     "413 too much sent": (413, lambda app, v: v.client.post("/en/contact", data={"message": "1" * 70_000})),
     "413 too much sent, htmx": (413, lambda app, v: v.client.post("/en/contact", data={"message": "1" * 70_000}, headers={"HX-Request": "true"})),
     "400 unreadable request": (400, lambda app, v: v.client.get("/en/test-error/400")),

@@ -14,7 +14,7 @@ from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
 from tests.helpers import Visitor, make_app, rows
-from tests.test_serving import gunicorn  # noqa: F401 (the fixture)
+from tests.live_server import LiveServer
 from webapp import extensions
 from webapp.rate_limit_storage import SQLiteStorage
 
@@ -141,21 +141,24 @@ def send_forms(url: str, count: int) -> list[int]:
 
 
 @pytest.fixture(params=["default", "memory://"])
-def limited_server_env(request, monkeypatch, tmp_path):
-    """Settings for the `gunicorn` fixture: a low limit, and which worker answered each request."""
-    monkeypatch.setenv("WEBAPP_CONTACT_RATE_LIMIT", "5 per minute")
-    if request.param != "default":
-        monkeypatch.setenv("WEBAPP_RATELIMIT_STORAGE_URI", request.param)
+def limited_server(request, tmp_path):
+    """The site under gunicorn with a low limit, logging which worker answered each request."""
     access = tmp_path / "access.log"
-    monkeypatch.setenv("GUNICORN_CMD_ARGS", f"--access-logfile {access} --access-logformat '%(p)s %(m)s %(s)s'")
-    return request.param, access
+    env = {
+        "WEBAPP_RATELIMIT_ENABLED": "true",
+        "WEBAPP_CONTACT_RATE_LIMIT": "5 per minute",
+        "GUNICORN_CMD_ARGS": f"--access-logfile {access} --access-logformat '%(p)s %(m)s %(s)s'",
+    }
+    if request.param != "default":
+        env["WEBAPP_RATELIMIT_STORAGE_URI"] = request.param
+    with LiveServer(tmp_path, env=env) as server:
+        yield request.param, access, server
 
 
 @pytest.mark.slow
-def test_the_limit_counts_across_gunicorn_workers(limited_server_env, gunicorn):  # noqa: F811
-    storage, access = limited_server_env
-    url, process, _ = gunicorn
-    statuses = send_forms(url, 16)
+def test_the_limit_counts_across_gunicorn_workers(limited_server):
+    storage, access, server = limited_server
+    statuses = send_forms(server.url, 16)
     assert set(statuses) <= {303, 429}
     lines = [line.split() for line in access.read_text().splitlines()]
     posts = {}

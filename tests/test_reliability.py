@@ -6,6 +6,8 @@ that the suite's own checks do catch what they are there to catch.
 
 import sqlite3
 
+import pytest
+
 from tests.reliability import crash, hostile, load
 from tests.reliability.__main__ import QUICK
 from tests.reliability.client import Response
@@ -15,6 +17,7 @@ from webapp import submissions
 from webapp.db import connect, migrate
 
 
+@pytest.mark.slow
 def test_load_stores_every_acknowledged_message_once_and_unchanged(tmp_path):
     result = load.run(tmp_path, QUICK["clients"], QUICK["per_client"], QUICK["workers"])
     assert result.failures == []
@@ -23,6 +26,7 @@ def test_load_stores_every_acknowledged_message_once_and_unchanged(tmp_path):
     assert result.figures["5xx"] == 0 and result.figures["integrity"] == "ok"
 
 
+@pytest.mark.slow
 def test_kill_9_rounds_lose_no_acknowledged_message(tmp_path):
     result = crash.run(tmp_path, QUICK["rounds"], QUICK["clients"] // 2, QUICK["per_round"], QUICK["workers"])
     assert result.failures == []
@@ -31,6 +35,7 @@ def test_kill_9_rounds_lose_no_acknowledged_message(tmp_path):
     assert result.figures["integrity"] == "ok"
 
 
+@pytest.mark.slow
 def test_hostile_input_gets_4xx_and_stores_only_valid_text(tmp_path):
     result = hostile.run(tmp_path, show_cases=False)
     assert result.failures == []

@@ -3,18 +3,14 @@
 import json
 import os
 import runpy
-import signal
-import socket
-import subprocess
-import sys
-import time
+import urllib.error
 import urllib.request
 
 import brotli
 import pytest
 
+from tests.live_server import LiveServer
 from webapp import ROOT
-from webapp.db import migrate
 
 CONF = ROOT / "gunicorn.conf.py"
 
@@ -41,12 +37,6 @@ def test_bind_and_workers_from_the_environment(monkeypatch):
     assert conf["workers"] == 3
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def get(url: str, **headers):
     request = urllib.request.Request(url, headers=headers)
     try:
@@ -59,43 +49,13 @@ def get(url: str, **headers):
 @pytest.fixture
 def gunicorn(tmp_path, assets_dir):
     """The app under gunicorn with the production settings, on a free port."""
-    port = free_port()
-    instance = tmp_path / "instance"
-    migrate(instance / "webapp.sqlite3")
-    env = {
-        **os.environ,
-        "WEBAPP_BIND": f"127.0.0.1:{port}",
-        "WEBAPP_WORKERS": "2",
-        "WEBAPP_INSTANCE_PATH": str(instance),
-        "WEBAPP_ASSETS_DIR": str(assets_dir),
-    }
-    out, err = tmp_path / "access.log", tmp_path / "error.log"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", str(CONF), "wsgi:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=stdout,
-            stderr=stderr,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if get(f"{url}/healthz")[0] == 200:
-                break
-        except OSError:
-            pass
-        assert process.poll() is None and time.monotonic() < deadline, err.read_text()
-        time.sleep(0.1)
-    yield url, process, err
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    with LiveServer(tmp_path, env={"WEBAPP_ASSETS_DIR": str(assets_dir)}) as server:
+        yield server
 
 
+@pytest.mark.slow
 def test_gunicorn_serves_the_site_and_logs_each_request_once_as_json(gunicorn):
-    url, process, request_log = gunicorn
+    url = gunicorn.url
     status, headers, body = get(f"{url}/sv/?q=secret%22x\\", **{"Accept-Encoding": "br", "User-Agent": "Agent/1.0"})
     assert status == 200 and headers["Content-Encoding"] == "br"
     request_id = headers["X-Request-ID"]
@@ -107,11 +67,11 @@ def test_gunicorn_serves_the_site_and_logs_each_request_once_as_json(gunicorn):
     assert status == 404
 
     # SIGTERM: workers finish and the master exits cleanly within the graceful timeout.
-    process.send_signal(signal.SIGTERM)
-    assert process.wait(timeout=30) == 0
+    gunicorn.terminate()
+    assert gunicorn.wait(30) == 0
 
     # Gunicorn's own lines (which name the listening address) share stderr with the request log.
-    lines = [line for line in request_log.read_text().splitlines() if line.startswith("{")]
+    lines = [line for line in gunicorn.log.read_text().splitlines() if line.startswith("{")]
     log = "\n".join(lines)
     records = [json.loads(line) for line in lines]
     assert all(r["event"] == "request" for r in records)

@@ -11,7 +11,9 @@ import sqlite3
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .live import LiveServer, launch_chromium
+from tests.live_server import LiveServer
+
+from .live import launch_chromium
 
 # Reports every CSP violation to Python, on every page the context opens.
 REPORT_CSP_VIOLATIONS = """
@@ -32,6 +34,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/tests/browser/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +68,13 @@ class BrowserLog:
         if message.type in ("error", "warning"):
             self.errors.append(f"console {message.type}: {message.text} ({message.location.get('url', '')})")
 
+    @staticmethod
+    def wait_for_reports(page) -> None:
+        """Returns once every CSP violation the page has seen so far has reached Python. A report is
+        sent from a task the violation queued; a task queued now runs after it, and the binding's
+        calls are answered in order, so the marker call coming back means the reports are in."""
+        page.evaluate("() => new Promise((done) => setTimeout(done)).then(() => window.reportCspViolation(null))")
+
     def unexpected(self) -> list[str]:
         return [e for e in self.errors if not any(p.search(e) for p in self._allowed)]
 
@@ -78,25 +88,34 @@ def new_context(browser, live_server, browser_log, **options):
     context = browser.new_context(base_url=live_server.url, **options)
     context.on("console", browser_log.on_console)
     context.on("weberror", lambda error: browser_log.errors.append(f"uncaught: {error.error}"))
-    context.expose_binding("reportCspViolation", lambda source, v: browser_log.csp_violations.append(v))
+    context.expose_binding(
+        "reportCspViolation", lambda source, v: v is None or browser_log.csp_violations.append(v)
+    )  # None: the marker of wait_for_reports
     context.add_init_script(REPORT_CSP_VIOLATIONS)
     return context
 
 
 @pytest.fixture
+def form_errors_expected(browser_log):
+    """Chromium logs the 422 of a form sent back with its errors."""
+    browser_log.allow(r"status of 422")
+
+
+@pytest.fixture
 def make_context(browser, live_server, browser_log):
     """Open more contexts (another viewport, JavaScript off); all are watched and closed."""
-    contexts = []
+    contexts, scripted = [], []
 
     def make(**options):
         contexts.append(new_context(browser, live_server, browser_log, **options))
+        # Without JavaScript no report is sent, and no timer would ever let wait_for_reports return.
+        if options.get("java_script_enabled", True):
+            scripted.append(contexts[-1])
         return contexts[-1]
 
     yield make
-    # Let events still in flight (a violation report is dispatched as a task) arrive.
-    open_pages = [p for c in contexts for p in c.pages]
-    if open_pages:
-        open_pages[0].wait_for_timeout(50)
+    for page in (p for c in scripted for p in c.pages):
+        browser_log.wait_for_reports(page)
     for context in contexts:
         context.close()
     assert not browser_log.csp_violations, f"CSP violations: {browser_log.csp_violations}"

@@ -14,7 +14,9 @@ from playwright.sync_api import sync_playwright
 
 from webapp.i18n import LANGUAGES
 
-from .live import LiveServer, launch_chromium
+from tests.live_server import LiveServer
+
+from .live import launch_chromium
 
 WIDTHS = {"desktop": 1280, "phone": 390}
 

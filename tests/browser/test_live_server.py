@@ -33,8 +33,7 @@ def test_csp_violations_are_caught(page, browser_log):
           document.body.append(script);
         }"""
     )
-    page.wait_for_function("() => true")
-    page.wait_for_timeout(100)
+    browser_log.wait_for_reports(page)
     assert not page.evaluate("() => window.inlineRan === true")
     assert [v["directive"] for v in browser_log.csp_violations] == ["script-src-elem"]
     # Chromium reports it on the console too.

@@ -1,0 +1,152 @@
+"""gunicorn with the production settings on a free loopback port: the one launcher of the browser
+tests, the serving, concurrency and crash tests, the reliability suite and `make bench`.
+
+It imports nothing from the test extra, since `make bench` runs with the site's packages only.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from webapp import ROOT
+from webapp.db import migrate
+
+
+class Gunicorn:
+    """`gunicorn -c gunicorn.conf.py APP` on a free port of 127.0.0.1, logging to `log`.
+
+    The listening socket is bound here (port 0) and handed to gunicorn as fd://N,
+    so no other process can take the port between choosing and binding it.
+    `workers` overrides gunicorn.conf.py's number; `ready` is the path that must answer
+    without a server error before start() returns.
+    """
+
+    def __init__(self, app: str = "wsgi:app", *, log: Path, env: dict[str, str] | None = None,
+                 workers: int | None = None, ready: str = "/healthz"):
+        self.app = app
+        self.log = Path(log)
+        self.extra_env = env or {}
+        self.workers = workers
+        self.ready = ready
+        self.url = ""
+        self._process: subprocess.Popen | None = None
+
+    @property
+    def pid(self) -> int:
+        """gunicorn's master."""
+        return self._process.pid
+
+    def environment(self) -> dict[str, str]:
+        return {**os.environ, **self.extra_env}
+
+    def start(self):
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"fd://{listener.fileno()}"]
+        if self.workers:
+            command += ["--workers", str(self.workers)]
+        # Appended to: a server started again on the same folder keeps the earlier log.
+        with self.log.open("ab") as log:
+            self._process = subprocess.Popen(
+                [*command, self.app],
+                cwd=ROOT,
+                env=self.environment(),
+                pass_fds=[listener.fileno()],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        listener.close()  # gunicorn holds its own copy
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()  # __exit__ is not called when __enter__ fails: never leave a server behind
+            raise
+        return self
+
+    def _wait_until_ready(self, seconds: float = 30.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self._process.returncode}:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.url + self.ready, timeout=2):
+                    return
+            except urllib.error.HTTPError as error:
+                if error.code < 500:
+                    return
+            except OSError:  # refused, reset or timed out while gunicorn starts
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer {self.ready} in {seconds} s:\n{self.log.read_text()}")
+
+    def terminate(self) -> None:
+        """SIGTERM to the master, as systemd sends on stop; returns at once."""
+        self._process.send_signal(signal.SIGTERM)
+
+    def wait(self, seconds: float) -> int:
+        code = self._process.wait(timeout=seconds)
+        self._process = None
+        return code
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self.terminate()
+        try:
+            self._process.wait(timeout=gunicorn_setting("graceful_timeout") + 5)
+        except subprocess.TimeoutExpired:
+            # Workers notice their master is gone and exit on their own.
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def gunicorn_setting(name: str):
+    """A value of gunicorn.conf.py as the environment of this process makes it."""
+    conf = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), conf)
+    return conf[name]
+
+
+class LiveServer(Gunicorn):
+    """The site (wsgi:app) with its own instance folder, migrated database and secret, under `folder`."""
+
+    def __init__(self, folder: Path, workers: int | None = 2, env: dict[str, str] | None = None):
+        self.folder = Path(folder)
+        self.instance = self.folder / "instance"
+        self.database = self.instance / "webapp.sqlite3"
+        super().__init__("wsgi:app", log=self.folder / "gunicorn.log", env=env, workers=workers)
+
+    def environment(self) -> dict[str, str]:
+        env = {name: value for name, value in os.environ.items() if not name.startswith("WEBAPP_")}
+        env.update(
+            WEBAPP_INSTANCE_PATH=str(self.instance),
+            WEBAPP_DATABASE=json.dumps(str(self.database)),
+            WEBAPP_SECRET_KEY=json.dumps("live-server-secret-key-for-browser-tests"),
+            WEBAPP_HTTPS="false",
+            # Tests submit the form many times from one address.
+            WEBAPP_RATELIMIT_ENABLED="false",
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> "LiveServer":
+        self.instance.mkdir(parents=True, exist_ok=True)
+        migrate(self.database)
+        return super().start()
