@@ -39,7 +39,7 @@ def test_secret_key_generated_once_and_kept_private(monkeypatch, tmp_path):
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "writable"}
+    assert response.json == {"status": "ok", "database": "writable", "mail_queued": 0, "mail_oldest_queued_seconds": None}
 
 
 def test_healthz_503_when_database_is_locked(app, client):

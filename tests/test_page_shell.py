@@ -5,11 +5,16 @@ from flask import render_template
 
 from tests.helpers import Visitor, hidden_value
 from webapp.forms import ContactForm
-from webapp.pages import KEY_MARKER, MAX_SHELLS, TOKEN_MARKER
+from webapp.pages import KEY_MARKER, MAX_SHELLS, SERVED_MARKER, TOKEN_MARKER
 
 
 def personal(html: str) -> tuple[str, str]:
     return hidden_value(html, "csrf_token"), hidden_value(html, "form_key")
+
+
+def served(html: str) -> str:
+    """The signed time the page was served (the time trap's): different every 10 ms."""
+    return hidden_value(html, "served")
 
 
 @pytest.mark.parametrize("lang", ["sv", "en"])
@@ -19,7 +24,7 @@ def test_page_equals_a_full_render_with_the_same_token_and_key(app, client, lang
     with app.test_request_context(f"/{lang}/"):
         app.preprocess_request()
         form = ContactForm()
-        form.csrf_token.current_token, form.form_key.data = token, key
+        form.csrf_token.current_token, form.form_key.data, form.served.data = token, key, served(html)
         assert html == render_template("index.html", form=form)
 
 
@@ -27,8 +32,9 @@ def test_each_visitor_gets_their_own_token_and_key(app):
     first, second = app.test_client().get("/sv/").text, app.test_client().get("/sv/").text
     (token1, key1), (token2, key2) = personal(first), personal(second)
     assert token1 != token2 and key1 != key2
-    assert TOKEN_MARKER not in first and KEY_MARKER not in first
-    assert first.replace(token1, "T").replace(key1, "K") == second.replace(token2, "T").replace(key2, "K")
+    assert TOKEN_MARKER not in first and KEY_MARKER not in first and SERVED_MARKER not in first
+    same = first.replace(token1, "T").replace(key1, "K").replace(served(first), "S")
+    assert same == second.replace(token2, "T").replace(key2, "K").replace(served(second), "S")
 
 
 def test_a_new_key_on_every_view_and_the_token_of_the_session(client):

@@ -15,6 +15,8 @@ from . import (
     extensions,
     form_bodies,
     i18n,
+    mail_cli,
+    mail_sender,
     pages,
     request_log,
     security,
@@ -61,5 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     pages.init_app(app)
     startup.init_app(app)
     app.cli.add_command(submissions_cli.cli)
+    app.cli.add_command(mail_cli.cli)
+    mail_sender.init_app(app)
     translate.init_app(app)
     return app

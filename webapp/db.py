@@ -38,6 +38,39 @@ def m001_submissions(db: Database) -> None:
     table.create_index(["created_at"])
 
 
+@migrations()
+def m002_outbox(db: Database) -> None:
+    """The mail to send, written in the same transaction as its submission (webapp/outbox.py).
+
+    It holds no copy of the message or the address: the mail is built from the
+    submission when it is sent, and purging a submission removes its rows.
+    """
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER REFERENCES submissions(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'queued',
+            token TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            queued_at REAL NOT NULL,
+            due_at REAL NOT NULL,
+            lease_until REAL,
+            lease_owner TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            sent_at TEXT,
+            data TEXT
+        )
+        """
+    )
+    db["outbox"].create_index(["status", "due_at"])
+    db["outbox"].create_index(["submission_id"])
+    db["outbox"].create_index(["lease_owner"])
+    db["outbox"].create_index(["kind", "created_at"])
+
+
 def connect(path: str | Path, timeout: float = 5.0) -> Database:
     """Open the database with the durability settings every connection needs.
 

@@ -12,6 +12,8 @@ from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
+from . import time_trap
+
 MESSAGE_MAX = 5000
 EMAIL_MAX = 254
 
@@ -71,6 +73,8 @@ class ContactForm(FlaskForm):
     form_key = HiddenField(default=new_form_key)
     # Set once a submit has been tried, so inline checks may then say "required".
     attempted = HiddenField()
+    # When the visitor first got the form, signed; kept through re-renders (the time trap).
+    served = HiddenField(default=time_trap.stamp)
     # Hidden from people and assistive technology; bots fill it in.
     website = StringField(_l("Leave this field empty"), filters=[strip])
 
@@ -108,7 +112,7 @@ class ContactForm(FlaskForm):
 
     @property
     def is_spam(self) -> bool:
-        return bool(self.website.data)
+        return bool(self.website.data) or time_trap.too_fast(self.served.data)
 
     @property
     def visible_fields(self):

@@ -1,10 +1,12 @@
 """The site's pages under a /<lang>/ prefix; the root redirect and the files crawlers ask for."""
 
+import time
+
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from . import contact, content, office
+from . import contact, content, office, outbox, time_trap
 from .db import get_db
 from .forms import ContactForm, new_form_key
 from .i18n import LANGUAGES, negotiate_language
@@ -43,14 +45,21 @@ def favicon():
 
 @root.get("/healthz")
 def healthz():
-    """200 when the database takes a write lock, 503 when it cannot."""
+    """200 when the database takes a write lock, 503 when it cannot. Mail waiting (an SMTP
+    server down) does not make the site unhealthy: the form works and keeps it queued."""
     try:
         db = get_db()
         db.execute("BEGIN IMMEDIATE")
         db.execute("ROLLBACK")
+        mail = outbox.status(db, time.time())
     except Exception as exc:  # any failure means "not healthy", never a 500
         return jsonify(status="unavailable", database=type(exc).__name__), 503
-    return jsonify(status="ok", database="writable")
+    return jsonify(
+        status="ok",
+        database="writable",
+        mail_queued=mail["queued"],
+        mail_oldest_queued_seconds=mail["oldest_queued_seconds"],
+    )
 
 
 @bp.url_value_preprocessor
@@ -73,7 +82,7 @@ def add_lang(endpoint, values):
 # request fills in its own values: the render and building the form were most
 # of the cost of a page view. Nothing else that differs between visitors may go
 # on this page.
-TOKEN_MARKER, KEY_MARKER = "__csrf_token__", "__form_key__"
+TOKEN_MARKER, KEY_MARKER, SERVED_MARKER = "__csrf_token__", "__form_key__", "__served__"
 MAX_SHELLS = 32  # the Host header is the client's to choose
 
 
@@ -82,7 +91,7 @@ def page_shell() -> str:
     key = (g.lang, request.host_url)
     if key not in shells:
         form = ContactForm()
-        form.csrf_token.current_token, form.form_key.data = TOKEN_MARKER, KEY_MARKER
+        form.csrf_token.current_token, form.form_key.data, form.served.data = TOKEN_MARKER, KEY_MARKER, SERVED_MARKER
         if len(shells) >= MAX_SHELLS:
             shells.clear()
         shells[key] = render_template("index.html", form=form)
@@ -91,8 +100,9 @@ def page_shell() -> str:
 
 @bp.get("/")
 def index():
-    # generate_csrf() and new_form_key() give what an empty ContactForm() would hold.
-    return page_shell().replace(TOKEN_MARKER, escape(generate_csrf()), 1).replace(KEY_MARKER, new_form_key(), 1)
+    # generate_csrf(), new_form_key() and stamp() give what an empty ContactForm() would hold.
+    page = page_shell().replace(TOKEN_MARKER, escape(generate_csrf()), 1).replace(KEY_MARKER, new_form_key(), 1)
+    return page.replace(SERVED_MARKER, time_trap.stamp(), 1)
 
 
 @bp.get("/privacy")

@@ -1,5 +1,6 @@
 """Configuration: defaults, then WEBAPP_* environment variables, then a kept secret key."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -31,7 +32,30 @@ DEFAULTS = {
     "RATELIMIT_ENABLED": True,
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     "PROXY_COUNT": 0,
+    # Mail (Flask-Mail's names; webapp/outbox.py, README "Mail"). No server: .eml files in MAIL_FILE_DIR.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
+    "MAIL_USE_SSL": False,
+    "MAIL_CA_FILE": "",
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_TIMEOUT": 10,
+    "MAIL_DEFAULT_SENDER": "",
+    "MAIL_OFFICE": "",
+    "MAIL_OFFICE_LANGUAGE": "sv",
+    "MAIL_RECEIPTS": True,
+    "MAIL_RETRY_MAX_SECONDS": 300,
+    "MAIL_GIVE_UP_HOURS": 72,
+    # Hour of the day (Europe/Stockholm) from which the office gets the day's digest of held-back spam.
+    "MAIL_DIGEST_HOUR": 7,
+    # A form sent sooner than this after the visitor got it is held back as spam (0: no time trap).
+    "MAIL_SPAM_MIN_SECONDS": 3,
 }
+
+# Kept exactly as written in the environment: from_prefixed_env would turn a
+# password like 1234 into a number.
+RAW_STRINGS = ("MAIL_USERNAME", "MAIL_PASSWORD")
 
 
 def load_secret_key(instance_path: str | Path) -> str:
@@ -59,8 +83,10 @@ def configure(app, test_config: dict | None = None) -> None:
     app.config["DATABASE"] = str(Path(app.instance_path) / "webapp.sqlite3")
     # Where `flask assets build` writes the hashed, compressed static files.
     app.config["ASSETS_DIR"] = str(Path(app.root_path).parent / "build" / "static")
+    app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
     if test_config is None:
         app.config.from_prefixed_env("WEBAPP")
+        app.config.update({key: os.environ[f"WEBAPP_{key}"] for key in RAW_STRINGS if f"WEBAPP_{key}" in os.environ})
     else:
         app.config.from_mapping(test_config)
     # Beside the database, so every worker of this host counts against the same limit.

@@ -6,15 +6,16 @@ later; `flask check` runs the same checks from a deploy script.
 
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import assets, catalog_checks
+from . import assets, catalog_checks, mail_sender, outbox
 from .catalogs import Project
-from .db import pending_migrations
+from .db import connect, pending_migrations
 from .i18n import LANGUAGES
 
 MIN_SECRET_KEY_BYTES = 32
@@ -75,7 +76,17 @@ def problems(app) -> list[str]:
         + catalog_problems(app)
         + secret_key_problems(app)
         + assets.problems(app)
+        + mail_sender.config_problems(app)
     )
+
+
+def mail_alarms(app) -> list[str]:
+    """Mail to the office that failed or waits too long: `flask check` fails, the site still serves."""
+    db = connect(app.config["DATABASE"], app.config["DATABASE_TIMEOUT"])
+    try:
+        return outbox.alarms(db, time.time())
+    finally:
+        db.close()
 
 
 def check(app) -> None:
@@ -84,10 +95,17 @@ def check(app) -> None:
 
 
 @click.command("check")
+@click.option("--startup", is_flag=True, help="Only what would stop the site from serving (for systemd's ExecStartPre).")
 @with_appcontext
-def check_command() -> None:
-    """Check that the site can serve: database, migrations, catalogs, secret key, static files."""
-    if found := problems(current_app):
+def check_command(startup) -> None:
+    """Check that the site can serve (database, migrations, catalogs, secret key, static files,
+    mail settings) and, unless --startup, that no mail to the office failed or has waited more than an hour."""
+    found = problems(current_app)
+    # A mail alarm needs a person, but must not keep the site (and its form) from starting.
+    found += mail_alarms(current_app) if not (found or startup) else []
+    if not current_app.config["MAIL_SERVER"] and not (current_app.debug or current_app.testing):
+        click.echo(f"Note: WEBAPP_MAIL_SERVER is not set, so mail is written to {current_app.config['MAIL_FILE_DIR']}.", err=True)
+    if found:
         for problem in found:
             click.echo(f"- {problem}", err=True)
         raise SystemExit(1)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from sqlite_utils import Database
 from sqlite_utils.db import quote_identifier
 
+from . import outbox
 from .db import immediate
 
 # Crockford's base32: no I, L, O or U, so a reference read aloud over the phone is unambiguous.
@@ -35,6 +36,7 @@ def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fi
 
     `fields` are the form's, each stored in the column of its name (an empty one as
     NULL). A resend of the same form returns the reference of the row already stored.
+    The mail it calls for is queued in the same transaction (none for spam or a resend).
     """
     key = idempotency_key(form_key, fields)
     columns = ["reference", "created_at", "locale", *fields, "status", "idempotency_key"]
@@ -51,7 +53,12 @@ def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fi
         # INSERT OR IGNORE: a resend (same key) or, very rarely, a reference
         # already taken leaves the table unchanged.
         with immediate(db):
-            db.execute(insert, values)
+            cursor = db.execute(insert, values)
+            queued = cursor.rowcount == 1 and status == "new"
+            if queued:
+                outbox.queue_for_submission(db, cursor.lastrowid, fields.get("email"))
+        if queued:
+            outbox.wakeup.set()  # after the commit, so this process's sender finds the mail
         row = db.execute("SELECT reference FROM submissions WHERE idempotency_key = ?", [key]).fetchone()
         if row:
             return row[0]
@@ -67,6 +74,19 @@ def columns(db: Database) -> tuple[str, ...]:
 def get(db: Database, reference: str) -> dict | None:
     rows = list(db["submissions"].rows_where("reference = ?", [reference.upper()], limit=1))
     return rows[0] if rows else None
+
+
+def release(db: Database, reference: str) -> dict | None:
+    """Turn a submission held back as spam into a new one and queue its notification (no
+    receipt: a spammer's address is nobody's to write to). None when it is not held back."""
+    with immediate(db):
+        row = db.execute("SELECT id FROM submissions WHERE reference = ? AND status = 'spam'", [reference.upper()]).fetchone()
+        if row is None:
+            return None
+        db.execute("UPDATE submissions SET status = 'new' WHERE id = ?", [row[0]])
+        outbox.queue_for_submission(db, row[0], None)
+    outbox.wakeup.set()
+    return get(db, reference)
 
 
 def _filters(since: datetime | None, status: str | None) -> tuple[str, list]:

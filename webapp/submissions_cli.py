@@ -11,7 +11,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import db, submissions
+from . import db, mail_messages, outbox, submissions
 from .db import get_db
 
 cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.")
@@ -61,8 +61,21 @@ def show_command(reference):
     for column in submissions.columns(db):
         if column != "message":
             click.echo(f"{column + ':':<12}{row[column] or '-'}")
+    for mail in outbox.for_submission(db, row["id"]):
+        when = mail["sent_at"] or mail["last_error"] or ""
+        click.echo(f"{'mail:':<12}{mail['kind']} {mail['status']} {when}  {mail_messages.message_id(row['reference'], mail)}")
     click.echo("")
     click.echo(row["message"])
+
+
+@cli.command("release")
+@click.argument("reference")
+def release_command(reference):
+    """Release a submission held back as spam: it becomes a new one and the office is notified."""
+    row = submissions.release(get_db(), reference)
+    if row is None:
+        raise click.ClickException(f"No submission held back as spam has the reference {reference}")
+    click.echo(f"Released {row['reference']}: the office's notification is queued (no receipt is sent).")
 
 
 @cli.command("export")

@@ -1,0 +1,79 @@
+"""The office's daily digest of what was held back as spam: references only, never content."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.support import Translations
+
+from tests.test_mail import mail_app, make_due, outbox_rows, send, smtp, submit  # noqa: F401 (fixtures)
+from webapp import mail_sender, outbox
+from webapp.db import connect
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def at(day, hour, minute=0):
+    return datetime(2030, 3, day, hour, minute, tzinfo=STOCKHOLM).timestamp()
+
+
+def plural(lang, singular, plural_form, n):
+    folder = Path(__file__).resolve().parent.parent / "translations"
+    return Translations.load(str(folder), [lang]).ngettext(singular, plural_form, n) % {"num": n}
+
+
+def spam(app, text, created_at):
+    ref = submit(app, message=text, email="bot@example.org", website="http://spam.example")
+    db = connect(app.config["DATABASE"])
+    db.execute("UPDATE submissions SET created_at = ? WHERE reference = ?", [outbox.utc_iso(created_at), ref])
+    db.conn.commit()
+    db.close()
+    return ref
+
+
+def test_once_a_day_from_the_hour_only_when_something_was_held_back(mail_app):  # noqa: F811
+    first, second = spam(mail_app, "Köp klockor", at(1, 3)), spam(mail_app, "Billiga lån", at(1, 5))
+    db = connect(mail_app.config["DATABASE"])
+    assert not outbox.queue_digest(db, at(1, 6, 59), 7)
+    assert outbox.queue_digest(db, at(1, 7), 7)
+    assert not outbox.queue_digest(db, at(1, 18), 7)  # one a day
+    assert not outbox.queue_digest(db, at(2, 7), 7)  # nothing new since
+    third = spam(mail_app, "Casino", at(2, 12))
+    assert outbox.queue_digest(db, at(3, 8), 7)
+    db.close()
+    digests = [json.loads(r["data"]) for r in outbox_rows(mail_app) if r["kind"] == "digest"]
+    assert [d["references"] for d in digests] == [[first, second], [third]]
+    assert [d["day"] for d in digests] == ["2030-03-01", "2030-03-03"]
+
+
+def test_the_digest_mail(mail_app, smtp):  # noqa: F811
+    refs = [spam(mail_app, "Köp billiga klockor nu", at(1, 3)), spam(mail_app, "Cheap watches", at(1, 4))]
+    db = connect(mail_app.config["DATABASE"])
+    outbox.queue_digest(db, at(1, 7), 7)
+    db.close()
+    make_due(mail_app)  # queued "in 2030"
+    send(mail_app)
+    (mail,) = smtp.recorder.wait_for(1)
+    lang = mail_app.config["MAIL_OFFICE_LANGUAGE"]
+    assert mail.recipients == ["registrator@example.se"]
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["Subject"] == plural(
+        lang, "%(num)s message held back as spam: International relations", "%(num)s messages held back as spam: International relations", 2
+    )
+    text = mail.text
+    assert all(ref in text for ref in refs)
+    assert f"flask submissions release {refs[0]}" in text
+    assert "klockor" not in text and "watches" not in text
+    assert "bot@example.org" not in text
+
+
+def test_the_sender_thread_queues_it(mail_app, smtp):  # noqa: F811
+    submit(mail_app, message="Spam", website="http://spam.example")
+    mail_app.config["MAIL_DIGEST_HOUR"] = 0  # due whenever the test runs
+    sender = mail_sender.Sender(mail_app).start()
+    try:
+        (mail,) = smtp.recorder.wait_for(1)
+    finally:
+        sender.stop(10)
+    assert mail["Auto-Submitted"] == "auto-generated"

@@ -1,0 +1,65 @@
+"""`flask mail ...`: what the outbox holds, sending it now, and queueing failed mail again."""
+
+import json
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import outbox, submissions
+from .db import get_db
+from .mail_sender import Sender
+
+cli = AppGroup("mail", help="The outbox: status, send what is due, retry failed mail.")
+
+
+@cli.command("status")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for monitoring.")
+def status_command(as_json):
+    """Mail by state, the oldest queued mail's age, and failed mail to the office."""
+    db = get_db()
+    found = outbox.status(db, time.time())
+    if as_json:
+        click.echo(json.dumps(found))
+        return
+    click.echo("  ".join(f"{state}: {found[state]}" for state in outbox.STATES))
+    if found["oldest_queued_seconds"] is not None:
+        click.echo(f"oldest queued: {found['oldest_queued_seconds']} s")
+    click.echo(f"transport: {current_app.config['MAIL_SERVER'] or 'files in ' + current_app.config['MAIL_FILE_DIR']}")
+    failed = db.execute(
+        "SELECT o.id, o.kind, s.reference, o.last_error FROM outbox o LEFT JOIN submissions s ON s.id = o.submission_id"
+        " WHERE o.status = 'failed' ORDER BY o.id"
+    )
+    for row_id, kind, reference, error in failed:
+        click.echo(f"FAILED {kind} #{row_id} {reference or ''}: {error}")
+    for alarm in outbox.alarms(db, time.time()):
+        click.echo(f"ALARM: {alarm}", err=True)
+
+
+@cli.command("send")
+def send_command():
+    """Send everything due now, once, and exit (after an outage, or from cron)."""
+    sender = Sender(current_app._get_current_object())
+    sender.queue_digest()
+    tried = sender.send_due()
+    found = outbox.status(get_db(), time.time())
+    click.echo(f"Tried {tried} mail(s); now queued: {found['queued']}, failed: {found['failed']}.")
+
+
+@cli.command("retry")
+@click.argument("reference", required=False)
+@click.option("--failed", "all_failed", is_flag=True, help="Every failed mail.")
+def retry_command(reference, all_failed):
+    """Queue failed mail again: one submission's (REF) or all of it (--failed)."""
+    if bool(reference) == all_failed:
+        raise click.UsageError("Give a reference or --failed.")
+    db = get_db()
+    submission_id = None
+    if reference:
+        row = submissions.get(db, reference)
+        if row is None:
+            raise click.ClickException(f"No submission with reference {reference}")
+        submission_id = row["id"]
+    count = outbox.requeue(db, submission_id)
+    click.echo(f"Queued {count} mail(s) again.")

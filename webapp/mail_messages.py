@@ -1,0 +1,201 @@
+"""The mails, built with the standard library's email package from an outbox row and its submission.
+
+Built anew for every attempt, from the same row: the same Message-ID and Date each time.
+Texts come from the catalogs in the reader's language: the office's for the
+notification and the digest, the page's for the visitor's receipt.
+"""
+
+import json
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address, HeaderRegistry
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+from babel import Locale
+from babel.dates import format_datetime
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import force_locale, gettext as _, ngettext
+
+from . import content
+from .mail_transport import Envelope, PermanentFailure, TemporaryFailure
+from .outbox import STOCKHOLM
+
+
+class HeaderClasses(HeaderRegistry):
+    """The standard registry makes a new class for every header it parses (a third of the
+    time it takes to build a mail); make each one once."""
+
+    def __init__(self):
+        super().__init__()
+        self.made = {}
+
+    def __getitem__(self, name):
+        key = name.lower()
+        if key not in self.made:
+            self.made[key] = super().__getitem__(name)
+        return self.made[key]
+
+
+POLICY = policy.default.clone(header_factory=HeaderClasses())
+
+
+def visitor_address(value: str | None) -> tuple[Address, bool] | None:
+    """The visitor's address with its domain in IDNA form, and whether its local part needs SMTPUTF8."""
+    if not value:
+        return None
+    try:
+        checked = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return Address(username=checked.local_part, domain=checked.ascii_domain), checked.ascii_email is None
+
+
+def configured_address(name: str) -> Address | None:
+    """An address from the configuration ("Name <a@b>" or "a@b"); the operator's, so trusted."""
+    display, spec = parseaddr(current_app.config[name] or "")
+    if "@" not in spec:
+        return None
+    local, _at, domain = spec.rpartition("@")
+    return Address(display_name=display, username=local, domain=domain.encode("idna").decode("ascii"))
+
+
+def received(iso: str, lang: str) -> str:
+    """When a message arrived, in Stockholm time, as CLDR writes it in `lang` (weekday, date, time, zone)."""
+    return format_datetime(datetime.fromisoformat(iso), "full", tzinfo=STOCKHOLM, locale=lang)
+
+
+def set_text(msg: EmailMessage, lines: list[str], lang: str) -> None:
+    # Base64 of the canonical CRLF form: set_content(str) would split the text at
+    # U+2028, U+0085 and the like, and the message must arrive exactly as stored.
+    text = "\n".join(lines) + "\n"
+    msg.set_content(text.replace("\n", "\r\n").encode("utf-8"), "text", "plain", cte="base64", params={"charset": "utf-8"})
+    msg["Content-Language"] = lang  # after set_content, which replaces every Content-* header
+
+
+def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
+    """The office's copy of a submission; True when it needs SMTPUTF8."""
+    lang = current_app.config["MAIL_OFFICE_LANGUAGE"]
+    reference = row["reference"]
+    visitor = visitor_address(row["email"])
+    reply_to = visitor if visitor and (smtputf8 or not visitor[1]) else None
+    with force_locale(lang):
+        # TRANSLATORS: subject of the e-mail to the office's registry, which sorts by it; keep the reference last.
+        msg["Subject"] = _("Message via goteborg.se, International relations: %(reference)s", reference=reference)
+        if reply_to:
+            msg["Reply-To"] = reply_to[0]
+        lines = [
+            _("A message has arrived through the contact form on the International relations page."),
+            "",
+            _("Reference: %(reference)s", reference=reference),
+            _("Received: %(time)s", time=received(row["received_at"], lang)),
+            _("Language of the page: %(language)s", language=Locale.parse(row["locale"]).get_display_name(lang)),
+        ]
+        if not row["email"]:
+            lines.append(_("The sender gave no e-mail address."))
+        else:
+            lines.append(_("The sender's e-mail address: %(address)s", address=row["email"]))
+            if not reply_to:
+                lines.append(_("Reply cannot be used for this address here: copy it into a new message to answer."))
+        lines += ["", _("The message:"), "", row["message"]]
+    set_text(msg, lines, lang)
+    return bool(reply_to and reply_to[1])
+
+
+def receipt(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
+    """The visitor's receipt: never their text, which nobody has checked is theirs to send to this address."""
+    visitor = visitor_address(row["email"])
+    if visitor is None:
+        raise PermanentFailure("the address given cannot be written in a mail")
+    if visitor[1] and not smtputf8:
+        raise PermanentFailure("the address needs SMTPUTF8, which the SMTP server does not offer")
+    lang = row["locale"]
+    with force_locale(lang):
+        # TRANSLATORS: subject of the automatic receipt e-mailed to the visitor.
+        msg["Subject"] = _("We have received your message: %(reference)s", reference=row["reference"])
+        msg["To"] = visitor[0]
+        lines = [
+            _("Thank you! We have received your message."),
+            "",
+            _("Your message to the City of Gothenburg’s City Executive Office arrived on %(time)s.", time=received(row["received_at"], lang)),
+            _("Your reference number is %(reference)s.", reference=row["reference"]),
+            "",
+            _("We will reply to this e-mail address. Quote the reference number if you contact us about this matter."),
+            _("For urgent matters, call Gothenburg’s contact centre on %(phone)s.", phone=content.PHONE_DISPLAY),
+            "",
+            _("This is an automatic message. If you did not write to us, you can ignore it."),
+            "",
+            _("City of Gothenburg, City Executive Office"),
+        ]
+    set_text(msg, lines, lang)
+    return visitor[1]
+
+
+def digest(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
+    """The office's daily list of what was held back as spam: references only, never content."""
+    lang = current_app.config["MAIL_OFFICE_LANGUAGE"]
+    references = json.loads(row["data"])["references"]
+    count = len(references)
+    with force_locale(lang):
+        # TRANSLATORS: subject of the office's daily summary of messages held back as spam.
+        msg["Subject"] = ngettext(
+            "%(num)s message held back as spam: International relations",
+            "%(num)s messages held back as spam: International relations",
+            count,
+        )
+        lines = [
+            ngettext(
+                "Since the last summary, %(num)s message sent through the contact form on the International relations page was held back as probable spam and was not forwarded:",
+                "Since the last summary, %(num)s messages sent through the contact form on the International relations page were held back as probable spam and were not forwarded:",
+                count,
+            ),
+            "",
+            *references,
+            "",
+            _("If one of them is a real message, release it on the server with a command like the one below, with its reference. It is then forwarded to this mailbox like any other message."),
+            "",
+            f"    flask submissions release {references[0]}",
+            "",
+            _("The content of the messages is never included in this summary."),
+        ]
+    set_text(msg, lines, lang)
+    return False
+
+
+def message_id(reference: str | None, row: dict) -> str:
+    """The same for every attempt at one outbox row, so the registry can recognise a repeat."""
+    sender = configured_address("MAIL_DEFAULT_SENDER")
+    return f"<{reference or 'digest'}.{row['kind']}.{row['token']}@{sender.domain if sender else 'localhost'}>"
+
+
+BUILDERS = {"notification": notification, "receipt": receipt, "digest": digest}
+
+
+def build(row: dict, smtputf8: bool) -> tuple[EmailMessage, Envelope, str]:
+    """The mail for a claimed outbox row, its envelope, and a short name for it (for .eml files).
+
+    `smtputf8`: whether the transport takes addresses with non-ASCII local parts.
+    Header values go only through the email package, which refuses CR and LF in them.
+    """
+    sender, office = configured_address("MAIL_DEFAULT_SENDER"), configured_address("MAIL_OFFICE")
+    msg = EmailMessage(policy=POLICY)
+    if sender:
+        msg["From"] = sender
+    if row["kind"] != "receipt" and office:
+        msg["To"] = office
+    if row["kind"] != "notification":
+        msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-replies must not answer
+        msg["X-Auto-Response-Suppress"] = "All"  # the same for Microsoft Exchange
+    msg["Date"] = datetime.fromisoformat(row["created_at"])
+    msg["Message-ID"] = message_id(row["reference"], row)
+    try:
+        international = BUILDERS[row["kind"]](row, msg, smtputf8)
+    except ValueError as exc:  # the email package refused a header value
+        raise PermanentFailure(f"the mail could not be built: {exc}") from None
+    recipients = [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
+    if current_app.config["MAIL_SERVER"] and not (sender and recipients):
+        # flask check refuses a server without these; keep the mail until they are set
+        raise TemporaryFailure("WEBAPP_MAIL_DEFAULT_SENDER and WEBAPP_MAIL_OFFICE must be set to send")
+    envelope = Envelope(sender.addr_spec if sender else "", recipients, smtputf8=international)
+    return msg, envelope, f"{row['reference'] or 'digest'}-{row['kind']}-{row['id']}"

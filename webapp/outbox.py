@@ -1,0 +1,258 @@
+"""The transactional outbox: mail to send, queued with its submission, claimed by senders with a lease.
+
+A row holds no copy of the message or the visitor's address: the mail is built
+from the submission each time it is sent (webapp/mail_messages.py), with the
+same Message-ID, so a repeat after a crash can be recognised.
+
+Kinds: notification (to the office), receipt (to the visitor), digest (spam
+held back, to the office). States: queued -> sent | failed | skipped. A queued row is "claimed" while its
+lease_until lies in the future; a sender that dies loses its claim when the
+lease runs out and another sender takes the row again.
+"""
+
+import json
+import secrets
+import threading
+import time
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlite_utils import Database
+
+from .db import immediate
+
+STATES = ("queued", "sent", "failed", "skipped")
+# Receipts to one address in 24 hours; more would let anybody flood a stranger's inbox.
+RECEIPTS_PER_DAY = 3
+# Where the office is: the day of arrival and the digest's hour are reckoned in its time.
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+# Set when this process queues mail, so its sender thread need not wait for its next poll.
+wakeup = threading.Event()
+
+
+def utc_iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
+
+
+def epoch(iso: str) -> float:
+    return datetime.fromisoformat(iso).timestamp()
+
+
+def _insert(db: Database, kind: str, submission_id: int | None, now: float, *, status="queued", error=None, data=None):
+    db.execute(
+        "INSERT INTO outbox (submission_id, kind, status, token, created_at, queued_at, due_at, last_error, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [submission_id, kind, status, secrets.token_hex(8), utc_iso(now), now, now, error, data],
+    )
+
+
+def receipts_to(db: Database, email: str, since: float) -> int:
+    """Receipts queued or sent to this address since `since` (skipped ones do not count)."""
+    return db.execute(
+        "SELECT count(*) FROM outbox o JOIN submissions s ON s.id = o.submission_id"
+        " WHERE o.kind = 'receipt' AND o.status != 'skipped' AND o.created_at >= ? AND lower(s.email) = lower(?)",
+        [utc_iso(since), email],
+    ).fetchone()[0]
+
+
+def queue_for_submission(db: Database, submission_id: int, email: str | None, *, receipt: bool = True) -> None:
+    """Queue the office's notification and, when an address was given, the receipt.
+
+    Runs inside the caller's transaction, the one that stores the submission.
+    """
+    now = time.time()
+    _insert(db, "notification", submission_id, now)
+    if not (email and receipt):
+        return
+    if receipts_to(db, email, now - 24 * 3600) >= RECEIPTS_PER_DAY:
+        _insert(db, "receipt", submission_id, now, status="skipped", error=f"more than {RECEIPTS_PER_DAY} receipts to this address in 24 hours")
+    else:
+        _insert(db, "receipt", submission_id, now)
+
+
+def _digest_due(db: Database, now: float, hour: int) -> dict | None:
+    """The digest to queue now, if one is due: what was held back since the previous one."""
+    local = datetime.fromtimestamp(now, STOCKHOLM)
+    if local.hour < hour:
+        return None
+    day = local.date().isoformat()
+    last = db.execute("SELECT data FROM outbox WHERE kind = 'digest' ORDER BY id DESC LIMIT 1").fetchone()
+    last = json.loads(last[0]) if last else {}
+    if last.get("day") == day:
+        return None
+    # By id, not time: a row stored in the same second as the last digest is not lost.
+    held = db.execute(
+        "SELECT id, reference FROM submissions WHERE status = 'spam' AND id > ? ORDER BY id", [last.get("last_id", 0)]
+    ).fetchall()
+    if not held:
+        return None
+    return {"day": day, "last_id": held[-1][0], "references": [row[1] for row in held]}
+
+
+def queue_digest(db: Database, now: float, hour: int) -> bool:
+    """Queue the day's digest of spam held back, once a day from `hour` (Stockholm time) on,
+    and only when something was held back since the previous one. True when one was queued."""
+    if _digest_due(db, now, hour) is None:  # the usual answer, without taking the write lock
+        return False
+    with immediate(db):
+        digest = _digest_due(db, now, hour)  # again under the lock: another sender may have been first
+        if digest:
+            _insert(db, "digest", None, now, data=json.dumps(digest))
+    wakeup.set()
+    return digest is not None
+
+
+def has_due(db: Database, now: float) -> bool:
+    return bool(
+        db.execute(
+            "SELECT 1 FROM outbox WHERE status = 'queued' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1",
+            [now, now],
+        ).fetchone()
+    )
+
+
+# What a sender needs to build a mail: the row and its submission.
+CLAIMED = (
+    "SELECT o.id, o.kind, o.token, o.created_at, o.queued_at, o.attempts, o.data, s.reference, s.locale, s.email, s.message,"
+    " s.created_at AS received_at FROM outbox o LEFT JOIN submissions s ON s.id = o.submission_id"
+)
+
+
+def claim(db: Database, owner: str, now: float, lease_seconds: float, limit: int) -> list[dict]:
+    """Take up to `limit` due rows for `owner` until now + lease_seconds; oldest first."""
+    with immediate(db):
+        ids = [
+            row[0]
+            for row in db.execute(
+                "SELECT id FROM outbox WHERE status = 'queued' AND due_at <= ? AND (lease_until IS NULL OR lease_until <= ?)"
+                " ORDER BY due_at, id LIMIT ?",
+                [now, now, limit],
+            )
+        ]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        db.execute(
+            f"UPDATE outbox SET lease_until = ?, lease_owner = ?, attempts = attempts + 1 WHERE id IN ({marks})",
+            [now + lease_seconds, owner, *ids],
+        )
+        cursor = db.execute(f"{CLAIMED} WHERE o.id IN ({marks}) ORDER BY o.due_at, o.id", ids)
+        columns = [c[0] for c in cursor.description]
+        return [dict(zip(columns, row)) for row in cursor]
+
+
+def _finish(db: Database, row_id: int, owner: str, sets: str, params: list, renew_until: float | None = None) -> bool:
+    """Update a claimed row if `owner` still holds it, and extend owner's other claims."""
+    with immediate(db):
+        cursor = db.execute(
+            f"UPDATE outbox SET {sets}, lease_until = NULL, lease_owner = NULL"
+            " WHERE id = ? AND lease_owner = ? AND status = 'queued'",
+            [*params, row_id, owner],
+        )
+        if renew_until is not None:
+            db.execute("UPDATE outbox SET lease_until = ? WHERE lease_owner = ? AND status = 'queued'", [renew_until, owner])
+    return cursor.rowcount == 1
+
+
+def mark_sent(db: Database, row_id: int, owner: str, now: float, renew_until: float | None = None) -> bool:
+    return _finish(db, row_id, owner, "status = 'sent', sent_at = ?, last_error = NULL", [utc_iso(now)], renew_until)
+
+
+def mark_failed(db: Database, row_id: int, owner: str, error: str, renew_until: float | None = None) -> bool:
+    return _finish(db, row_id, owner, "status = 'failed', last_error = ?", [error], renew_until)
+
+
+def mark_skipped(db: Database, row_id: int, owner: str, reason: str, renew_until: float | None = None) -> bool:
+    return _finish(db, row_id, owner, "status = 'skipped', last_error = ?", [reason], renew_until)
+
+
+def retry_later(db: Database, row_id: int, owner: str, due_at: float, error: str, renew_until: float | None = None) -> bool:
+    return _finish(db, row_id, owner, "due_at = ?, last_error = ?", [due_at, error], renew_until)
+
+
+def postpone(db: Database, owner: str, due: list[tuple[int, float]], error: str) -> None:
+    """retry_later for many claimed rows in one transaction (the server could not be reached)."""
+    with immediate(db):
+        db.conn.executemany(
+            "UPDATE outbox SET due_at = ?, last_error = ?, lease_until = NULL, lease_owner = NULL"
+            " WHERE id = ? AND lease_owner = ? AND status = 'queued'",
+            [(due_at, error, row_id, owner) for row_id, due_at in due],
+        )
+
+
+def release(db: Database, owner: str) -> None:
+    """Give back `owner`'s claims that were not tried (the attempt is not counted)."""
+    with immediate(db):
+        db.execute(
+            "UPDATE outbox SET lease_until = NULL, lease_owner = NULL, attempts = attempts - 1 WHERE lease_owner = ? AND status = 'queued'",
+            [owner],
+        )
+
+
+def backoff(attempts: int, cap: float) -> float:
+    """Seconds before the next try: 1, 2, 4, ... capped, so an outage's backlog goes out within `cap` of its end."""
+    return min(cap, 2.0 ** max(attempts - 1, 0))
+
+
+def status(db: Database, now: float) -> dict:
+    """Counts by state, the oldest queued mail's age, and the office's mail that needs a person."""
+    counts = dict.fromkeys(STATES, 0)
+    counts.update(db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
+    oldest = db.execute("SELECT min(created_at) FROM outbox WHERE status = 'queued'").fetchone()[0]
+    office = ("notification", "digest")
+    failed_office = db.execute(
+        "SELECT count(*) FROM outbox WHERE status = 'failed' AND kind IN (?, ?)", list(office)
+    ).fetchone()[0]
+    late_office = db.execute(
+        "SELECT count(*) FROM outbox WHERE status = 'queued' AND kind IN (?, ?) AND created_at < ?",
+        [*office, utc_iso(now - 3600)],
+    ).fetchone()[0]
+    return {
+        **counts,
+        "oldest_queued_seconds": round(now - epoch(oldest)) if oldest else None,
+        "failed_office": failed_office,
+        "late_office": late_office,
+    }
+
+
+def alarms(db: Database, now: float) -> list[str]:
+    """What `flask check` reports: the office's mail that failed or waits for more than an hour."""
+    found = status(db, now)
+    problems = []
+    if found["failed_office"]:
+        problems.append(
+            f"{found['failed_office']} mail(s) to the office failed. See `flask mail status`, fix the cause,"
+            " then `flask mail retry --failed`."
+        )
+    if found["late_office"]:
+        problems.append(
+            f"{found['late_office']} mail(s) to the office have waited for more than an hour. Is the SMTP server"
+            " reachable? See `flask mail status`."
+        )
+    return problems
+
+
+def for_submission(db: Database, submission_id: int) -> list[dict]:
+    return list(db["outbox"].rows_where("submission_id = ?", [submission_id], order_by="id"))
+
+
+def requeue(db: Database, submission_id: int | None = None) -> int:
+    """Queue failed mail again, due now (all of it, or one submission's); returns how many.
+
+    The give-up time counts again from now.
+    """
+    where, params = ("status = 'failed' AND submission_id = ?", [submission_id]) if submission_id else ("status = 'failed'", [])
+    now = time.time()
+    with immediate(db):
+        cursor = db.execute(
+            "UPDATE outbox SET status = 'queued', queued_at = ?, due_at = ?, attempts = 0, lease_until = NULL,"
+            f" lease_owner = NULL WHERE {where}",
+            [now, now, *params],
+        )
+    wakeup.set()
+    return cursor.rowcount
+
+
+def give_up_at(queued_at: float, hours: float) -> float:
+    return queued_at + hours * 3600
