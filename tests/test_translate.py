@@ -412,7 +412,8 @@ def test_a_plural_form_without_its_number_fails_without_msgfmt(translate, projec
 def test_a_plural_form_used_for_many_numbers_needs_the_number_in_polish(translate, project):
     assert translate("init", "pl").exit_code == 0
     po = project / "translations/pl/LC_MESSAGES/messages.po"
-    edit(po, 'msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""', 'msgstr[0] "Został ci jeden znak"\nmsgstr[1] "Zostały ci %(num)s znaki"\nmsgstr[2] "Zostało ci znaków"')
+    entry = 'msgid "You have %(num)s character remaining"\nmsgid_plural "You have %(num)s characters remaining"\n'
+    edit(po, entry + 'msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""', entry + 'msgstr[0] "Został ci jeden znak"\nmsgstr[1] "Zostały ci %(num)s znaki"\nmsgstr[2] "Zostało ci znaków"')
     translate("compile")
     result = translate("check")
     assert_fails(result, "msgid 'You have %(num)s character remaining': msgstr[2] lacks placeholder(s) %(num)s")
