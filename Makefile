@@ -124,8 +124,9 @@ favicon: static/favicon.svg
 	  --default-background-color=00000000 --window-size=32,32 \
 	  --screenshot=$(CURDIR)/static/favicon.png file://$(CURDIR)/static/favicon.svg 2>/dev/null
 
-# Not part of `make test`: a load test on 127.0.0.1 that takes about two minutes and
-# prints a table (also in build/bench.json). See README, "Benchmark".
-bench: setup
+# Not part of `make test`: a load test on 127.0.0.1 that takes about three minutes and
+# prints a table (also in build/bench.json). See README, "Benchmark". Its SMTP server is
+# the tests' (aiosmtpd, from the test extra).
+bench: setup $(VENV)/.test-installed
 	$(call debian-package,wrk,wrk)
 	$(BIN)/python bench/run.py

@@ -1,7 +1,7 @@
--- Valid contact-form submissions. Each visitor (session cookie and CSRF token)
--- fetched the page first, as a browser does; every POST then carries a fresh
--- form key and message, so each one is a new stored row. bench/run.py puts the
--- line "local visitors = {...}" before this script.
+-- Valid contact-form submissions. Each visitor (session cookie, CSRF token, the
+-- time the form was served) fetched the page first, as a browser does; every POST
+-- then carries a fresh form key and message, so each one is a new stored row.
+-- bench/run.py puts the line "local visitors = {...}" before this script.
 local counter = 0
 
 function setup(thread)
@@ -21,7 +21,7 @@ end
 function request()
   counter = counter + 1
   local visitor = visitors[counter % #visitors + 1]
-  local body = "csrf_token=" .. visitor.token .. "&form_key=" .. form_key() ..
+  local body = "csrf_token=" .. visitor.token .. "&served=" .. visitor.served .. "&form_key=" .. form_key() ..
     "&attempted=&website=&email=bench%40example.se&message=Benchmark+message+number+" .. counter
   return wrk.format("POST", visitor.path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",

@@ -5,6 +5,9 @@ In one run, on 127.0.0.1 only, with a temporary instance folder and database:
   against a Flask app returning a fixed string as long as the page;
 - POST of valid contact-form submissions (visitors who fetched the page and its
   CSRF token first), against a Flask app that only inserts a row with synchronous=FULL;
+  meanwhile the site sends the office's notifications to a local aiosmtpd, and one more
+  visitor's acknowledgements are timed against their notification's acceptance (bench/mail.py);
+- a backlog of 5000 queued notifications draining into a local aiosmtpd;
 - the page's render time in-process (median of many) and its first-view bytes.
 Prints a table and writes build/bench.json. A benchmark, not a test: the numbers
 depend on the machine and on whatever else it is doing.
@@ -24,7 +27,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +35,12 @@ sys.path.insert(0, str(ROOT))
 
 from flask import render_template  # noqa: E402
 
+from bench import mail  # noqa: E402
 from bench.baseline import create_insert_database  # noqa: E402
+from tests.helpers import hidden_value  # noqa: E402
 from tests.live_server import Gunicorn, gunicorn_setting  # noqa: E402
+from tests.mail_server import SMTPServer  # noqa: E402
+from tests.reliability.mail import smtp_env  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.db import migrate  # noqa: E402
 from webapp.forms import ContactForm  # noqa: E402
@@ -45,7 +52,8 @@ DURATION = int(os.environ.get("BENCH_SECONDS", 5))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
 WARMUP = 2
 RENDERS = 500
-TARGETS = {"get_ratio": 0.75, "post_ratio": 0.50, "get_p99_ms": 50}
+TARGETS = {"get_ratio": 0.75, "post_ratio": 0.50, "get_p99_ms": 50, "notification_p99_ms": 5000, "drain_per_s": 200}
+BACKLOG = 5000
 BROWSER = {"Accept-Encoding": "br, gzip"}
 REPORT_LUA = (ROOT / "bench" / "report.lua").read_text()
 POST_LUA = (ROOT / "bench" / "post.lua").read_text()
@@ -138,14 +146,18 @@ def median_run(runs: list[dict]) -> dict:
 
 
 def visitors(url: str, count: int = CONNECTIONS) -> str:
-    """Fetch the page as `count` browsers would; a Lua table of their cookies and tokens."""
+    """Fetch the page as `count` browsers would; a Lua table of their cookies, tokens and
+    served times (the warm-up runs pass the time trap's seconds before the first POST)."""
     entries = []
     for _ in range(count):
         status, headers, body = http(url + "/sv/")
         assert status == 200, status
         cookie = headers["Set-Cookie"].split(";", 1)[0]
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', body.decode()).group(1)
-        entries.append(f"{{path = {json.dumps('/sv/contact')}, cookie = {json.dumps(cookie)}, token = {json.dumps(token)}}}")
+        token, served = (hidden_value(body.decode(), name) for name in ("csrf_token", "served"))
+        entries.append(
+            f"{{path = {json.dumps('/sv/contact')}, cookie = {json.dumps(cookie)}, token = {json.dumps(token)},"
+            f" served = {json.dumps(served)}}}"
+        )
     return "local visitors = {" + ", ".join(entries) + "}\n"
 
 
@@ -184,6 +196,17 @@ def in_process() -> dict:
             {"url": r.url, "status": r.status, "encoding": r.encoding, "bytes": r.bytes} for r in resources
         ],
     }
+
+
+def drain(work: Path, env: dict) -> dict:
+    """A backlog of BACKLOG queued notifications, sent by the site's workers as they start."""
+    instance = work / "drain"
+    migrate(instance / "webapp.sqlite3")
+    mail.fill_outbox(instance / "webapp.sqlite3", BACKLOG)
+    with SMTPServer() as smtp:
+        started = time.time()
+        with gunicorn("wsgi:app", {**env, **smtp_env(smtp.port), "WEBAPP_INSTANCE_PATH": str(instance)}, work):
+            return mail.drain_rate(smtp.recorder, BACKLOG, started)
 
 
 def machine() -> dict:
@@ -228,6 +251,19 @@ def table(results: dict) -> str:
         )
     p = results["in_process"]
     m = results["machine"]
+    n, q, d = (results["mail"][key] for key in ("notification", "from_queueing", "drain"))
+    rows += [
+        f"notification, acknowledgement to SMTP acceptance, during the POST load: p50 {n['p50_ms']:.0f} ms,"
+        f" p99 {n['p99_ms']:.0f} ms, max {n['max_ms']:.0f} ms ({n['count']} probes, {n['missing']} never arrived,"
+        f" {n['refused']} not acknowledged)",
+        f"notification, queued (before the commit) to SMTP acceptance, every POST: p50 {q['p50_ms']:.0f} ms,"
+        f" p99 {q['p99_ms']:.0f} ms, max {q['max_ms']:.0f} ms ({q['count']} mails, {q['missing']} never arrived)",
+        f"backlog of {BACKLOG} notifications: {d['mails']} accepted at {d['per_s']} per s"
+        f" ({d['seconds']} s from the first to the last; {d['seconds_from_start']} s from starting gunicorn;"
+        f" load average {d['loadavg']:.1f})",
+    ]
+    if results["spam_rows"]:
+        rows.append(f"WARNING: {results['spam_rows']} POSTs were held back as spam (the time trap): rates are wrong")
     rows += [
         f"in-process median: render {p['render_ms']} ms, request {p['request_ms']} ms ({p['request_br_ms']} ms with br)",
         f"first view of /sv/: {p['first_view_bytes']} bytes in {p['first_view_requests']} requests",
@@ -260,7 +296,8 @@ def main() -> None:
     try:
         results["in_process"] = in_process()
         with ExitStack() as servers:
-            site = servers.enter_context(gunicorn("wsgi:app", env, work))
+            smtp = servers.enter_context(SMTPServer())
+            site = servers.enter_context(gunicorn("wsgi:app", {**env, **smtp_env(smtp.port)}, work))
             page = http(site.url + "/sv/")[2]
             (work / "page.html").write_bytes(page)
             page_baseline = servers.enter_context(
@@ -281,6 +318,7 @@ def main() -> None:
                 "post_baseline": (insert_baseline, "/", post_plain, None, (baseline_db, "1")),
                 "post": (site, "", post_form, None, (database, "status = 'new'")),
             }
+            probe = mail.Probe(site.url)
             for scenario in scenarios.values():
                 run(scenario, WARMUP)
             # Round by round, each in another order, so load from elsewhere on the
@@ -289,7 +327,14 @@ def main() -> None:
             names = list(scenarios)
             for n in range(ROUNDS):
                 for name in names[n % len(names):] + names[: n % len(names)]:
-                    runs[name].append(run(scenarios[name], DURATION))
+                    with probe if name == "post" else nullcontext():
+                        runs[name].append(run(scenarios[name], DURATION))
+            results["mail"] = {
+                "notification": mail.notification_latency(probe, smtp.recorder),
+                "from_queueing": mail.queued_latency(database, smtp.recorder),
+            }
+            results["spam_rows"] = count_rows(database, "status = 'spam'")
+        results["mail"]["drain"] = drain(work, env)
         results["scenarios"] = {name: median_run(r) for name, r in runs.items()}
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -302,6 +347,8 @@ def main() -> None:
         "get_ratio": min(results["ratios"]["get"], results["ratios"]["get_br"]) >= TARGETS["get_ratio"],
         "post_ratio": results["ratios"]["post"] >= TARGETS["post_ratio"],
         "get_p99_ms": max(s["get"]["p99_ms"], s["get_br"]["p99_ms"]) < TARGETS["get_p99_ms"],
+        "notification_p99_ms": results["mail"]["notification"]["p99_ms"] < TARGETS["notification_p99_ms"],
+        "drain_per_s": (results["mail"]["drain"]["per_s"] or 0) >= TARGETS["drain_per_s"],
     }
     results["machine"]["loadavg_at_end"] = os.getloadavg()
     (build / "bench.json").write_text(json.dumps(results, indent=2) + "\n")

@@ -1,7 +1,7 @@
 """gunicorn with the production settings on a free loopback port: the one launcher of the browser
 tests, the serving, concurrency and crash tests, the reliability suite and `make bench`.
 
-It imports nothing from the test extra, since `make bench` runs with the site's packages only.
+It imports nothing from the test extra.
 """
 
 import json

@@ -5,6 +5,8 @@ import socket
 import threading
 import time
 from email import policy
+from email.message import EmailMessage
+from functools import cached_property
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
@@ -18,11 +20,16 @@ def free_port() -> int:
 
 class Received:
     def __init__(self, envelope):
+        self.at = time.time()  # when the server accepted it
         self.sender = envelope.mail_from
         self.recipients = list(envelope.rcpt_tos)
         self.options = list(envelope.mail_options)
         self.raw = envelope.original_content or envelope.content
-        self.mail = email.message_from_bytes(self.raw, policy=policy.default)
+
+    @cached_property
+    def mail(self) -> EmailMessage:
+        # Parsed when first read, not while the server answers (make bench counts its rate).
+        return email.message_from_bytes(self.raw, policy=policy.default)
 
     @property
     def text(self) -> str:
@@ -36,7 +43,7 @@ class Recorder:
     """Answers DATA with the next of `answers` (250 when none are left) and keeps what it accepted.
 
     `hold`, when set to a threading.Event, makes DATA wait until it is set: the
-    server has the whole mail but has not answered yet.
+    server has the whole mail but has not answered yet. `holding` is set when a DATA waits.
     """
 
     def __init__(self):
@@ -47,9 +54,18 @@ class Recorder:
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
-        if self.hold is not None:
-            self.holding.set()
-            await server.loop.run_in_executor(None, self.hold.wait)
+        hold = self.hold
+        if hold is None:
+            return self.answer(envelope)
+        self.holding.set()
+        # The wait and the acceptance run in a thread: aiosmtpd cancels this coroutine when the
+        # client goes away, but a mail the server has whole is accepted once released, as a
+        # real server that queued it before its client died (the duplicate of RFC 1047).
+        return await server.loop.run_in_executor(None, self.answer, envelope, hold)
+
+    def answer(self, envelope, hold: threading.Event | None = None) -> str:
+        if hold is not None:
+            hold.wait()
         with self.lock:
             answer = self.answers.pop(0) if self.answers else "250 OK"
             if answer.startswith("250"):

@@ -4,13 +4,17 @@ The scenario tests start real gunicorn servers (tests/reliability/); the rest ch
 that the suite's own checks do catch what they are there to catch.
 """
 
+import smtplib
 import sqlite3
+from email.message import EmailMessage
 
 import pytest
 
+from tests.mail_server import SMTPServer
 from tests.reliability import crash, hostile, load
 from tests.reliability.__main__ import QUICK
 from tests.reliability.client import Response
+from tests.reliability.mail import OFFICE, check_delivery
 from tests.reliability.report import Result, summary
 from tests.reliability.traffic import Sent, compare
 from webapp import submissions
@@ -18,21 +22,27 @@ from webapp.db import connect, migrate
 
 
 @pytest.mark.slow
-def test_load_stores_every_acknowledged_message_once_and_unchanged(tmp_path):
+def test_load_stores_every_acknowledged_message_once_and_sends_its_mail_once(tmp_path):
     result = load.run(tmp_path, QUICK["clients"], QUICK["per_client"], QUICK["workers"])
     assert result.failures == []
     sent = QUICK["clients"] * QUICK["per_client"]
     assert result.figures["acknowledged"] == result.figures["rows"] == sent
     assert result.figures["5xx"] == 0 and result.figures["integrity"] == "ok"
+    # A notification for each, a receipt for every other one (those with an address).
+    assert result.figures["mails accepted"] == sent + QUICK["clients"] * (QUICK["per_client"] // 2)
+    assert result.figures["mails sent twice"] == 0
 
 
 @pytest.mark.slow
-def test_kill_9_rounds_lose_no_acknowledged_message(tmp_path):
+def test_kill_9_rounds_lose_no_acknowledged_message_nor_its_notification(tmp_path):
     result = crash.run(tmp_path, QUICK["rounds"], QUICK["clients"] // 2, QUICK["per_round"], QUICK["workers"])
     assert result.failures == []
     assert result.figures["processes killed"] == QUICK["rounds"] * (1 + QUICK["workers"])
     assert result.figures["acknowledged"] >= QUICK["rounds"] * QUICK["per_round"]
     assert result.figures["integrity"] == "ok"
+    # Every kill came during an SMTP exchange, and the mail held then was sent again.
+    assert result.figures["mail held at a kill"] == QUICK["rounds"]
+    assert result.figures["mails repeated (same Message-ID)"] >= QUICK["rounds"]
 
 
 @pytest.mark.slow
@@ -97,6 +107,21 @@ def test_compare_reports_a_damaged_database(tmp_path):
     conn.close()
     damaged = compare(path, [], ())
     assert damaged.integrity != "ok" and damaged.failures
+
+
+def test_delivery_check_finds_a_missing_notification_and_a_second_message_id(tmp_path):
+    path, [first, second] = database_with(tmp_path, "Hej", "Hallå")
+    with SMTPServer() as smtp, smtplib.SMTP("127.0.0.1", smtp.port) as client:
+        for message_id in ("<a@example.se>", "<b@example.se>"):
+            mail = EmailMessage()
+            mail["Subject"], mail["Message-ID"] = f"Meddelande: {first}", message_id
+            mail.set_content("Hej")
+            client.send_message(mail, "noreply@example.se", [OFFICE])
+        smtp.recorder.wait_for(2)
+        failures = check_delivery(smtp.recorder, path, {first, second}, seconds=0).failures
+    assert f"the notification for {first} arrived with 2 different Message-IDs" in failures
+    assert f"{second} was acknowledged but its notification never arrived" in failures
+    assert "2 mails still queued after 0 s" in failures
 
 
 def fake_case(body: bytes, status=422, reflect=None, expect="4xx"):

@@ -1,10 +1,14 @@
-"""Load: many visitors at once; afterwards the database holds exactly what they were told."""
+"""Load: many visitors at once; afterwards the database holds exactly what they were told,
+and the SMTP server got every mail the outbox holds, each once."""
 
 import json
 import secrets
 import threading
 import time
 
+from tests.mail_server import SMTPServer
+
+from .mail import check_delivery, site_env
 from .report import Result
 from .server import Server
 from .traffic import Tally, compare, run_visitors
@@ -24,16 +28,19 @@ def run(folder, clients: int = 16, per_client: int = 150, workers: int = 4) -> R
     run_id = "L" + secrets.token_hex(3)
     started = time.monotonic()
     tally = Tally()
-    with Server(folder, workers=workers) as server:
+    with SMTPServer() as smtp, Server(folder, workers=workers, env=site_env(smtp.port)) as server:
         visitors = run_visitors(server.url, run_id, clients, per_client, threading.Event(), tally)
         for visitor in visitors:
             visitor.join()
         result.seconds = time.monotonic() - started
-    sent = [s for v in visitors for s in v.sent]
+        sent = [s for v in visitors for s in v.sent]
+        delivery = check_delivery(smtp.recorder, server.database, {s.reference for s in sent if s.reference})
     stored = compare(server.database, sent, tolerated=("timeout",))
     acknowledged = sum(1 for s in sent if s.reference)
 
-    result.failures += stored.failures + tally.problems + tally.server_errors
+    result.failures += stored.failures + tally.problems + tally.server_errors + delivery.failures
+    if delivery.repeats:
+        result.failures.append(f"{delivery.repeats} mails were sent twice with no crash")
     if tally.database_locked:
         result.failures.append(f'{tally.database_locked} answers said "database is locked"')
     if lost := tally.unanswered("connection"):
@@ -59,5 +66,8 @@ def run(folder, clients: int = 16, per_client: int = 150, workers: int = 4) -> R
         "stored per second": round(acknowledged / result.seconds),
         "requests per second": round(tally.requests / result.seconds),
         "integrity": stored.integrity,
+        "mails accepted": delivery.accepted,
+        "mails sent twice": delivery.repeats,
+        "outbox empty after the load, s": delivery.seconds,
     }
     return result
