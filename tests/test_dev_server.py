@@ -39,5 +39,9 @@ def test_make_dev_listens_on_webapp_bind(tmp_path):
         assert f"Running on http://127.0.0.1:{port}" in (tmp_path / "dev.log").read_text()
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # make, flask and its reloaded child: the group started here
-        server.wait(timeout=15)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # a set-up step (pip) still at work may ignore SIGTERM
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
         log.close()
