@@ -15,11 +15,13 @@ so the pseudo catalog never leaks into other tests.
 
 import re
 from html.parser import HTMLParser
+from io import BytesIO
 
 import pytest
 from babel import Locale
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from werkzeug.exceptions import BadRequest
 
 from tests.helpers import Visitor, locked_database, make_app
@@ -59,7 +61,7 @@ def pseudo(text: str) -> str:
 
 def pseudo_catalog() -> Catalog:
     catalog = Catalog(locale=PSEUDO)
-    for message in extract(Project(ROOT)):
+    for message in read_po(BytesIO(extract(Project(ROOT)))):
         if not message.id:
             continue
         string = tuple(pseudo(i) for i in message.id) if message.pluralizable else pseudo(message.id)

@@ -141,10 +141,11 @@ def send_forms(url: str, count: int) -> list[int]:
 
 
 @pytest.fixture(params=["default", "memory://"])
-def limited_server(request, tmp_path):
+def limited_server(request, tmp_path, assets_dir):
     """The site under gunicorn with a low limit, logging which worker answered each request."""
     access = tmp_path / "access.log"
     env = {
+        "WEBAPP_ASSETS_DIR": str(assets_dir),
         "WEBAPP_RATELIMIT_ENABLED": "true",
         "WEBAPP_CONTACT_RATE_LIMIT": "5 per minute",
         "GUNICORN_CMD_ARGS": f"--access-logfile {access} --access-logformat '%(p)s %(m)s %(s)s'",

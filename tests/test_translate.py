@@ -14,6 +14,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from tests.helpers import make_app
+from webapp.catalogs import strings
 from webapp import ROOT
 
 SV = "translations/sv/LC_MESSAGES/messages.po"
@@ -51,6 +52,10 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
 
 def line_of(path: Path, text: str) -> int:
     return path.read_text().splitlines().index(text) + 1
+
+
+def entries(path: Path) -> list:
+    return [m for m in read_po(path.open("rb")) if m.id]
 
 
 def assert_fails(result, *expected):
@@ -146,7 +151,7 @@ def test_placeholder_dropped(translate, project):
 
 def test_html_in_translation(translate, project):
     edit(project / SV, 'msgstr "Medlemskap"', 'msgstr "<strong>Medlemskap</strong>"')
-    assert_fails(translate("check"), "msgid 'Memberships': msgstr contains HTML")
+    assert_fails(translate("check"), "msgid 'Memberships': msgstr contains markup the English does not (< >)")
 
 
 def add_plural_string(translate, project):
@@ -208,6 +213,12 @@ def test_broken_syntax(translate, project, broken):
     edit(po, 'msgstr "Medlemskap"', broken)
     line = line_of(po, broken)
     assert_fails(translate("check"), f"{SV}:{line}: is not a keyword and a string in quotes")
+    # Babel alone would read 'msgstr "Medlemskap' as "Medlemska": update and compile refuse instead.
+    before = po.read_bytes()
+    for command in ("update", "compile"):
+        result = translate(command)
+        assert result.exit_code == 1 and f"Error: {SV}:{line}: is not a keyword and a string in quotes" in result.output
+    assert po.read_bytes() == before
 
 
 def test_catalog_babel_cannot_read(translate, project):
@@ -219,7 +230,8 @@ def test_catalog_babel_cannot_read(translate, project):
     for command in ("compile", "update"):
         result = translate(command)
         assert result.exit_code == 1
-        assert f"{SV}:{line}: cannot be read; `flask translate check` says more" in result.output
+        assert f"Error: {SV}:{line}: cannot be read (missing msgstr for msgid 'Memberships')" in result.output
+        assert "Traceback" not in result.output
 
 
 def test_compiled_catalog_older_than_its_source(translate, project):
@@ -233,7 +245,7 @@ def test_compiled_catalog_older_than_its_source(translate, project):
 
 def test_language_on_the_site_without_a_catalog(translate, project):
     shutil.rmtree(project / "translations/sv")
-    assert_fails(translate("check"), f"{SV}: missing, but 'sv' is in LANGUAGES; run `flask translate init sv`")
+    assert_fails(translate("check"), f"{SV}: There is no sv catalog, but 'sv' is in translations/LANGUAGES; run `flask translate init sv`")
 
 
 def test_every_problem_is_reported_not_just_the_first(translate, project):
@@ -308,12 +320,370 @@ def test_init_adds_a_language(translate, project):
     assert text.startswith("# German translations for the City of Gothenburg's International relations site.")
     assert '"Language: de\\n"' in text
     assert '#, fuzzy\nmsgid ""' not in text  # the header is not fuzzy: msgfmt would drop it
-    # The new language is checked like the others: everything is untranslated.
-    assert_fails(translate("check"), "translations/de/LC_MESSAGES/messages.po:", "untranslated")
+    assert '"Language-Team: German (Deutsch), City of Gothenburg\\n"' in text
+    # A draft: not published, reported, and the check still passes.
+    assert "de" not in (project / "translations/LANGUAGES").read_text().split()
+    assert translate("compile").exit_code == 0
+    result = translate("check")
+    assert result.exit_code == 0, result.output
+    assert f"de: draft, 0 of {len(entries(project / POT))} translated" in result.output
+    assert "drafts: de." in result.output
 
 
-def test_init_refuses_an_existing_or_unknown_language(translate):
+def test_init_refuses_an_existing_or_unknown_language_or_english(translate, project):
     result = translate("init", "sv")
     assert result.exit_code == 1 and "already exists" in result.output
     result = translate("init", "xx_Nowhere")
     assert result.exit_code == 2 and "is not a language code Babel knows" in result.output
+    result = translate("init", "en")
+    assert result.exit_code == 2 and "'en' is the language of the texts in the code: it needs no catalog" in result.output
+    assert not (project / "translations/en").exists()
+
+
+# Mistakes a translator makes that Babel and msgfmt let through -------------
+
+
+def write_translation(po: Path, english: str, text: str, context: str | None = None) -> None:
+    """As a translator would: write the msgstr, and drop any fuzzy suggestion Babel made."""
+    head = f'msgctxt "{context}"\n' if context else ""
+    entry = re.compile(rf'(?:#, fuzzy\n(?:#\| .*\n)*)?{re.escape(head)}msgid "{re.escape(english)}"\nmsgstr ".*"')
+    text, count = entry.subn(lambda _: f'{head}msgid "{english}"\nmsgstr "{text}"', po.read_text(), count=1)
+    assert count == 1, english
+    po.write_text(text)
+
+
+def add_string(translate, project, english: str, sv: str, fi: str | None = None) -> Path:
+    """Put a new English text in the copy's code and translate it in both catalogs."""
+    edit(project / "templates/error.html", "{% endblock %}", f"<p>{{{{ _({english!r}) }}}}</p>\n{{% endblock %}}")
+    assert translate("extract").exit_code == 0
+    assert translate("update").exit_code == 0
+    for lang, text in (("sv", sv), ("fi", fi if fi is not None else sv)):
+        write_translation(project / f"translations/{lang}/LC_MESSAGES/messages.po", english, text)
+    assert translate("compile").exit_code == 0
+    return project / SV
+
+
+def check_entry(translate, project, msgstr: str, english: str = "Memberships", old: str = "Medlemskap") -> str:
+    """Give one Swedish entry another msgstr; the check's output, which must be a failure."""
+    edit(project / SV, f'msgstr "{old}"', f'msgstr "{msgstr}"')
+    translate("compile")
+    result = translate("check")
+    line = line_of(project / SV, f'msgid "{english}"')
+    assert_fails(result, f"{SV}:{line}: msgid {english!r}: ")
+    return result.output
+
+
+@pytest.mark.parametrize("markup", ["<b Medlemskap", "Medlemskap>", "Medlemskap&nbsp;nu", "<strong>Medlemskap</strong>", "Medlemskap &#160;"])
+def test_markup_in_a_translation_well_formed_or_not(translate, project, markup):
+    assert "msgstr contains markup the English does not" in check_entry(translate, project, markup)
+
+
+@pytest.mark.parametrize("blank", [" ", "   ", "\\t"])
+def test_translation_of_only_white_space(translate, project, blank):
+    assert "msgstr is only white space: write the translation, or leave it empty" in check_entry(translate, project, blank)
+
+
+def test_translation_same_as_the_english_unless_listed(translate, project):
+    output = check_entry(translate, project, "Memberships")
+    assert "msgstr is the English text unchanged: translate it" in output
+    assert "translations/same-in-every-language.txt" in output
+    allow = project / "translations/same-in-every-language.txt"
+    listed = allow.read_text()
+    # Listed for another language only, it is still a mistake in Swedish.
+    allow.write_text(listed + "Memberships | fi de\n")
+    assert_fails(translate("check"), "msgstr is the English text unchanged")
+    for line in ("Memberships | fi sv\n", "Memberships\n"):
+        allow.write_text(listed + line)
+        assert translate("check").exit_code == 0
+
+
+def test_a_plural_form_without_its_number_fails_without_msgfmt(translate, project, monkeypatch):
+    po = add_plural_string(translate, project)
+    monkeypatch.setenv("PATH", str(project))  # no msgfmt
+    # The form for 1 alone may say "en stad"; the form for every other number may not drop the number.
+    edit(po, 'msgstr[0] ""\nmsgstr[1] ""', 'msgstr[0] "en stad"\nmsgstr[1] "flera städer"')
+    translate("compile")
+    result = translate("check")
+    line = line_of(po, 'msgid "%(num)s city"')
+    assert_fails(result, f"{SV}:{line}: msgid '%(num)s city': msgstr[1] lacks placeholder(s) %(num)s: copy them from the English exactly")
+    assert "msgstr[0] lacks" not in result.output
+
+
+def test_a_plural_form_used_for_many_numbers_needs_the_number_in_polish(translate, project):
+    assert translate("init", "pl").exit_code == 0
+    po = project / "translations/pl/LC_MESSAGES/messages.po"
+    entry = 'msgid "You have %(num)s character remaining"\nmsgid_plural "You have %(num)s characters remaining"\n'
+    edit(po, entry + 'msgstr[0] ""\nmsgstr[1] ""\nmsgstr[2] ""', entry + 'msgstr[0] "Został ci jeden znak"\nmsgstr[1] "Zostały ci %(num)s znaki"\nmsgstr[2] "Zostało ci znaków"')
+    translate("compile")
+    result = translate("check")
+    assert_fails(result, "msgid 'You have %(num)s character remaining': msgstr[2] lacks placeholder(s) %(num)s")
+    assert "msgstr[0] lacks" not in result.output and "msgstr[1] lacks" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("msgstr", "expected"),
+    [
+        (" Medlemskap", "msgstr begins with a space, the English with no space: make it the same as the English"),
+        ("Medlemskap ", "msgstr ends with a space, the English with no space"),
+        ("Medlemskap:", "msgstr ends with a colon and the English does not: end it as the English does"),
+        ("Medlemskap!", "msgstr ends with an exclamation mark and the English does not"),
+        ("Medlem  skap", "msgstr has two spaces in a row: write one"),
+    ],
+)
+def test_spaces_and_final_punctuation_like_the_english(translate, project, msgstr, expected):
+    assert expected in check_entry(translate, project, msgstr)
+
+
+@pytest.mark.parametrize(
+    ("msgstr", "expected"),
+    [
+        ("Ställ en fråga eller lämna en synpunkt", "the English ends with a full stop and msgstr does not: end it with a full stop too"),
+        ("Ställ en fråga eller lämna en synpunkt?", "the English ends with a full stop and msgstr does not"),
+        ("Ställ en fråga eller lämna en synpunkt…", "the English ends with a full stop and msgstr does not"),
+    ],
+)
+def test_final_full_stop_kept(translate, project, msgstr, expected):
+    output = check_entry(translate, project, msgstr, "Ask a question or leave a comment.", "Ställ en fråga eller lämna en synpunkt.")
+    assert expected in output
+
+
+def test_web_address_e_mail_address_and_phone_number_kept(translate, project):
+    english = "See https://www.digg.se/tdosanmalan, write to info@goteborg.se or call 031-365 00 00."
+    po = add_string(translate, project, english, "Se https://www.digg.se/tdosanmalan, skriv till info@goteborg.se eller ring 031-365 00 00.")
+    assert translate("check").exit_code == 0
+    edit(po, "Se https://www.digg.se/tdosanmalan, skriv till info@goteborg.se eller ring 031-365 00 00.", "Se Diggs webbplats, skriv till oss eller ring kontaktcenter.")
+    translate("compile")
+    assert_fails(
+        translate("check"),
+        "the English has the web address 'https://www.digg.se/tdosanmalan' and msgstr does not: keep it exactly as it is",
+        "the English has the e-mail address 'info@goteborg.se' and msgstr does not",
+        "the English has the phone number '031-365 00 00' and msgstr does not",
+    )
+
+
+def test_an_example_address_may_be_made_swedish(translate, project):
+    # name@example.com is an example (RFC 2606): "namn@exempel.se" is a good translation of it.
+    text = (project / SV).read_text()
+    assert "till exempel namn@exempel.se" in text
+    assert translate("check").exit_code == 0
+
+
+def test_the_same_english_translated_two_ways(translate, project):
+    add_string(translate, project, "memberships:", "medlemmar:")
+    line = line_of(project / SV, 'msgid "memberships:"')
+    first = line_of(project / SV, 'msgid "Memberships"')
+    assert_fails(
+        translate("check"),
+        f"{SV}:{line}: msgid 'memberships:': is translated 'medlemmar:', but the same English at line {first} ('Memberships')"
+        " is translated 'Medlemskap': use one translation for both",
+    )
+
+
+def test_a_context_allows_another_translation(translate, project):
+    # pgettext says the English means something else here; and alike in case and colon is consistent.
+    edit(project / "templates/error.html", "{% endblock %}", "<p>{{ pgettext('people', 'Memberships') }} {{ _('memberships:') }}</p>\n{% endblock %}")
+    translate("extract")
+    translate("update")
+    for lang, people, memberships in (("sv", "Medlemmar", "medlemskap:"), ("fi", "Jäsenet", "jäsenyydet:")):
+        po = project / f"translations/{lang}/LC_MESSAGES/messages.po"
+        write_translation(po, "Memberships", people, context="people")
+        write_translation(po, "memberships:", memberships)
+    translate("compile")
+    result = translate("check")
+    assert result.exit_code == 0, result.output
+
+
+# Files saved in another encoding --------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "mac_roman"])
+def test_catalog_saved_in_another_encoding(translate, project, encoding):
+    po = project / SV
+    po.write_bytes(po.read_text(encoding="utf-8").encode(encoding))
+    # The first line with a letter the encoding wrote differently.
+    line = next(n for n, text in enumerate(po.read_bytes().splitlines(), 1) if any(b > 127 for b in text))
+    for command, prefix in (("check", ""), ("compile", "Error: "), ("update", "Error: ")):
+        result = translate(command)
+        assert result.exit_code == 1, (command, result.output)
+        assert "Traceback" not in result.output
+        [message] = [text for text in result.output.splitlines() if SV in text]
+        assert message.startswith(f"{prefix}{SV}:{line}: the file is not in UTF-8")
+        assert "save it as UTF-8" in message
+    assert translate("extract").exit_code == 0  # reads the code, not the catalogs
+
+
+def test_template_saved_in_another_encoding(translate, project):
+    pot = project / POT
+    pot.write_bytes(pot.read_bytes() + '#: x\nmsgid "Göteborg"\nmsgstr ""\n'.encode("cp1252"))
+    for command in (["update"], ["init", "de"], ["check"]):
+        result = translate(*command)
+        assert result.exit_code == 1, (command, result.output)
+        assert f"{POT}:" in result.output and "save it as UTF-8" in result.output
+        assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "windows",
+    [lambda data: b"\xef\xbb\xbf" + data, lambda data: data.replace(b"\n", b"\r\n")],
+    ids=["byte-order mark", "CRLF line ends"],
+)
+def test_what_windows_editors_write_is_read(translate, project, windows):
+    po = project / SV
+    po.write_bytes(windows(po.read_bytes()))
+    for command in ("compile", "check", "update"):
+        result = translate(command)
+        assert result.exit_code == 0, (command, result.output)
+    catalog = read_mo((project / SV).with_suffix(".mo").open("rb"))
+    assert catalog.get("Memberships").string == "Medlemskap"
+
+
+def test_commands_without_a_template_or_with_a_broken_one(translate, project):
+    (project / POT).unlink()
+    for command in (["update"], ["init", "de"]):
+        result = translate(*command)
+        assert result.exit_code == 1 and f"Error: {POT}: missing" in result.output, result.output
+    assert_fails(translate("check"), f"{POT}: missing; run `flask translate extract`")
+    (project / POT).write_text('msgid "Memberships"\nmsgstr ""\nmsgid "Memberships"\n')
+    for command in (["update"], ["init", "de"]):
+        result = translate(*command)
+        assert result.exit_code == 1 and f"Error: {POT}:" in result.output and "Traceback" not in result.output, result.output
+
+
+def test_extract_names_a_broken_template(translate, project):
+    edit(project / "templates/error.html", "{% endblock %}", "<p>{{ _('Broken' }}</p>\n{% endblock %}")
+    result = translate("extract")
+    assert result.exit_code == 1, result.output
+    assert "Error: templates/error.html: cannot be read for texts to translate" in result.output
+    assert "Traceback" not in result.output
+    assert_fails(translate("check"), "templates/error.html: cannot be read for texts to translate")
+
+
+# The previous English on a fuzzy entry ----------------------------------------
+
+
+def test_update_writes_the_previous_english_above_a_fuzzy_entry(translate, project):
+    edit(project / "templates/index.html", '_("Partner cities")', '_("Our partner cities")')
+    translate("extract")
+    translate("update")
+    po = project / SV
+    assert '#, fuzzy\n#| msgid "Partner cities"\nmsgid "Our partner cities"\nmsgstr "Partnerstäder"' in po.read_text()
+    # Another run (another developer's new string) keeps it, and so does a second rewording.
+    edit(project / "templates/index.html", '_("Our partner cities")', '_("Our partner cities and regions")')
+    translate("extract")
+    translate("update")
+    assert '#, fuzzy\n#| msgid "Partner cities"\nmsgid "Our partner cities and regions"' in po.read_text()
+    translate("update")
+    assert po.read_text().count('#| msgid "Partner cities"') == 1
+    # Once the translator has checked it and removed the fuzzy line, it goes.
+    edit(po, '#, fuzzy\n#| msgid "Partner cities"\n', '#| msgid "Partner cities"\n')
+    translate("update")
+    assert "#| msgid" not in po.read_text() and "# | msgid" not in po.read_text()
+
+
+def test_a_long_previous_english_stays_on_one_line(translate, project):
+    [english] = [m.id for m in entries(project / POT) if "leading politicians" in m.id]
+    assert len(english) > 76  # Babel would wrap it
+    edit(project / "templates/index.html", "leading politicians", "leading elected politicians")
+    translate("extract")
+    translate("update")
+    text = (project / SV).read_text()
+    assert f'#| msgid "{english}"\n' in text
+    # msgfmt and Babel read it back.
+    result = translate("check")
+    assert "fuzzy" in result.output and "is not a keyword" not in result.output and "msgfmt" not in result.output
+
+
+# Drafts and published languages -------------------------------------------------
+
+
+def publish(project, *codes):
+    languages = project / "translations/LANGUAGES"
+    languages.write_text(languages.read_text() + "".join(f"{c}\n" for c in codes))
+
+
+def test_a_draft_with_a_mistake_fails(translate, project):
+    assert translate("init", "de").exit_code == 0
+    po = project / "translations/de/LC_MESSAGES/messages.po"
+    edit(po, 'msgid "Memberships"\nmsgstr ""', 'msgid "Memberships"\nmsgstr "Mitgliedschaften"')
+    edit(po, 'msgid "Your reference number is %(reference)s."\nmsgstr ""', 'msgid "Your reference number is %(reference)s."\nmsgstr "Ihre Nummer ist %(referenz)s."')
+    translate("compile")
+    result = translate("check")
+    assert_fails(result, "translations/de/LC_MESSAGES/messages.po:", "msgstr has placeholder(s) %(referenz)s that the msgid does not")
+    assert f"de: draft, 2 of {len(entries(project / POT))} translated" in result.output
+    assert "untranslated" not in result.output  # a draft may be incomplete
+
+
+def test_a_published_language_must_be_complete(translate, project):
+    assert translate("init", "de").exit_code == 0
+    publish(project, "de")
+    translate("compile")
+    result = translate("check")
+    assert_fails(result, "translations/de/LC_MESSAGES/messages.po:", "msgid 'Memberships': untranslated")
+    assert "de: draft" not in result.output
+
+
+def test_a_published_language_needs_a_catalog_except_english(translate, project):
+    publish(project, "pl")
+    assert_fails(translate("check"), "translations/pl/LC_MESSAGES/messages.po: There is no pl catalog, but 'pl' is in translations/LANGUAGES")
+    assert "en/LC_MESSAGES" not in translate("check").output
+
+
+def test_an_unknown_code_in_the_published_list(translate, project):
+    publish(project, "xx_Nowhere")
+    assert_fails(translate("check"), "translations/LANGUAGES: 'xx_Nowhere' is not a language code Babel knows")
+
+
+def test_init_says_how_to_publish(translate, project):
+    result = translate("init", "de")
+    assert "a draft: the site does not show it yet" in result.output
+    assert "add de to translations/LANGUAGES" in result.output
+
+
+def test_a_catalog_in_a_folder_that_is_no_language(translate, project):
+    folder = project / "translations/xx_Nowhere/LC_MESSAGES"
+    folder.mkdir(parents=True)
+    (folder / "messages.po").write_text((project / POT).read_text().replace("#, fuzzy\n", ""))
+    for command in ("compile", "update"):  # harmless: the site never asks for it
+        assert translate(command).exit_code == 0
+    result = translate("check")
+    assert_fails(result, "translations/xx_Nowhere/LC_MESSAGES/messages.po: 'xx_Nowhere' is not a language code Babel knows")
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(None, "translations/LANGUAGES: missing"), ("# Språk\nsv\nen\nfi\n".encode("cp1252"), "translations/LANGUAGES: the file is not in UTF-8")],
+)
+def test_the_published_list_missing_or_not_utf_8(translate, project, content, expected):
+    languages = project / "translations/LANGUAGES"
+    languages.unlink() if content is None else languages.write_bytes(content)
+    assert_fails(translate("check"), expected)
+
+
+def test_a_catalog_whose_header_is_fuzzy(translate, project):
+    # Babel's and GNU's compilers would silently skip the whole catalog.
+    edit(project / SV, 'msgid ""\nmsgstr ""\n"Project-Id-Version', '#, fuzzy\nmsgid ""\nmsgstr ""\n"Project-Id-Version')
+    assert_fails(translate("check"), f"{SV}: the header (msgid \"\") is marked fuzzy")
+    result = translate("compile")
+    assert result.exit_code == 1 and f"Error: {SV}: the header" in result.output
+
+
+def test_extract_keeps_the_projects_form(translate, project):
+    # Sorted, unwrapped, file-only locations, and a TRANSLATORS: note as a #. line.
+    long = "A sentence long enough that Babel would wrap it at seventy-six columns, unless told not to wrap it."
+    edit(project / "templates/error.html", "{% endblock %}", f"{{# TRANSLATORS: shown under the heading #}}\n<p>{{{{ _({long!r}) }}}}</p>\n{{% endblock %}}")
+    content = project / "webapp/content.py"
+    content.write_text(content.read_text() + '\n# TRANSLATORS: the first word in the catalog\nFIRST = _l("A first word")\n')
+    assert translate("extract").exit_code == 0
+    text = (project / POT).read_text()
+    assert f'#. shown under the heading\n#: templates/error.html\nmsgid "{long}"\n' in text
+    assert '#. the first word in the catalog\n#: webapp/content.py\nmsgid "A first word"\n' in text
+    ids = [strings(m.id)[0] for m in entries(project / POT)]
+    assert ids == sorted(ids)
+
+
+def test_the_published_list_saved_with_a_byte_order_mark(translate, project):
+    languages = project / "translations/LANGUAGES"
+    languages.write_bytes(b"\xef\xbb\xbf" + languages.read_bytes())
+    result = translate("check")
+    assert result.exit_code == 0, result.output

@@ -9,7 +9,7 @@ SOURCE_LANGUAGE = "en"
 
 def read_languages(path: Path = TRANSLATIONS / "LANGUAGES") -> tuple[str, ...]:
     """The codes listed in `path`, in order; blank lines and `#` comments are skipped."""
-    lines = (line.split("#", 1)[0].strip() for line in Path(path).read_text(encoding="utf-8").splitlines())
+    lines = (line.split("#", 1)[0].strip() for line in Path(path).read_text(encoding="utf-8-sig").splitlines())
     return tuple(code for code in lines if code)
 
 

@@ -13,9 +13,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import assets, mail_sender, outbox, translate
+from . import assets, catalog_checks, mail_sender, outbox
+from .catalogs import Project
 from .db import connect, pending_migrations
-from .i18n import LANGUAGES, SOURCE_LANGUAGE
+from .i18n import LANGUAGES
 
 MIN_SECRET_KEY_BYTES = 32
 
@@ -51,19 +52,8 @@ def database_problems(path: str | Path) -> list[str]:
 
 
 def catalog_problems(app) -> list[str]:
-    project = translate.Project.of(app)
-    problems = []
-    for lang in LANGUAGES:
-        if lang == SOURCE_LANGUAGE:
-            continue
-        po = project.catalog_path(lang)
-        if not po.exists():
-            problems.append(f"There is no {lang} catalog ({po}).")
-        elif not po.with_suffix(".mo").exists():
-            problems.append(f"The {lang} catalog is not compiled ({po.with_suffix('.mo')} is missing). Run `make catalogs`.")
-        else:
-            problems += [str(problem) for problem in translate.check_compiled(project, po)]
-    return problems
+    """Each published language has its catalog, compiled and up to date."""
+    return [str(problem) for problem in catalog_checks.serving_problems(Project.of(app), LANGUAGES)]
 
 
 def secret_key_problems(app) -> list[str]:
