@@ -10,9 +10,13 @@ export FLASK_APP := webapp
 run: setup
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-# The reloader also watches static/, whose hashes the app computes at start-up.
+# Flask's reloader on WEBAPP_BIND (host:port, as for gunicorn; port 5000 is taken on macOS).
+# It also restarts for static/, whose hashes the app computes at start-up, and for
+# translations/LANGUAGES; a saved .po needs no restart (webapp/catalog_reload.py).
 dev: setup
-	$(BIN)/flask run --debug --extra-files "$$(find static -type f | paste -sd:)"
+	bind="$${WEBAPP_BIND:-127.0.0.1:5000}"; \
+	$(BIN)/flask run --debug --host "$${bind%:*}" --port "$${bind##*:}" \
+	  --extra-files "$$(find static -type f | paste -sd:):translations/LANGUAGES"
 
 test: setup test-tools
 	$(BIN)/flask translate check

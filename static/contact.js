@@ -14,12 +14,13 @@
     return Array.from(value.replace(/\r\n?/g, "\n").replace(EDGES, "")).length;
   }
 
-  function groupDigits(n, separator) {
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
-  }
-
   // --- Character count, the GOV.UK Design System way -------------------------
   var announceTimer = null;
+  // CLDR's rules for the page's language, from the browser: its plural categories (the
+  // same as Babel's on the server) and its digit grouping ("4 997" in Swedish, "4997" in
+  // Polish, where Babel, ignoring CLDR's minimum grouping, would write "4 997").
+  var plurals = new Intl.PluralRules(document.documentElement.lang);
+  var numbers = new Intl.NumberFormat(document.documentElement.lang);
 
   function updateCount(announce) {
     var counter = document.getElementById("message-count");
@@ -28,10 +29,11 @@
     var remaining = Number(counter.dataset.max) - messageLength(textarea.value);
     var over = remaining < 0;
     var n = Math.abs(remaining);
-    // Swedish, English and Finnish have two plural forms: one for 1, the other for the rest;
-    // the server rendered both through ngettext.
-    var template = counter.dataset[(over ? "over" : "under") + (n === 1 ? "One" : "Other")];
-    var text = template.replace("{num}", groupDigits(n, counter.dataset.group));
+    // The server rendered the message in each CLDR plural category of the page's
+    // language (Polish has one, few, many): pick the one for n as CLDR does.
+    var category = plurals.select(n);
+    var template = counter.dataset[(over ? "over" : "under") + category[0].toUpperCase() + category.slice(1)];
+    var text = template.replace("{num}", numbers.format(n));
     var status = counter.querySelector(".char-count__status");
     status.textContent = text;
     status.classList.toggle("char-count__status--over", over);

@@ -1,6 +1,7 @@
 import pytest
 
-from tests.helpers import make_app
+from tests import helpers
+from tests.helpers import CatalogCopy, make_app
 from webapp import ROOT
 from webapp.assets import build
 
@@ -26,3 +27,18 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def catalogs(tmp_path, monkeypatch):
+    """A copy of translations/ to change; the tests' expected texts (helpers.translate)
+    come from it, and `catalogs_app` serves it."""
+    copy = CatalogCopy(tmp_path / "translations")
+    monkeypatch.setattr(helpers, "CATALOGS", copy.folder)
+    return copy
+
+
+@pytest.fixture
+def catalogs_app(tmp_path, assets_dir, catalogs):
+    """The app serving the `catalogs` copy (build it again with make_app for other settings)."""
+    return make_app(tmp_path, ASSETS_DIR=str(assets_dir), BABEL_TRANSLATION_DIRECTORIES=str(catalogs.folder))

@@ -3,15 +3,22 @@
 import functools
 import html as htmllib
 import re
+import shutil
 import sqlite3
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+from babel.support import Translations
 from jinja2 import MemcachedBytecodeCache
+from markupsafe import Markup, escape
 
 from webapp import create_app
 from webapp.db import migrate
+from webapp.languages import SOURCE_LANGUAGE, catalog_languages
 
 
 class _Memory(dict):
@@ -124,12 +131,90 @@ def locked_database(app):
         app.config["DATABASE_TIMEOUT"] = timeout
 
 
-def translate(lang: str, message: str) -> str:
+# The catalogs the expectations come from; a test over a changed copy of translations/
+# points this at its copy (the `catalogs` fixture), so the expectations follow the copy.
+CATALOGS = Path(__file__).resolve().parent.parent / "translations"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
+
+
+def _lookup(lang: str, key, source: str) -> str:
+    """The compiled catalog's text for `key`, failing when it has none: then the site would
+    show English on a page in `lang`, and a test expecting this text must fail."""
+    if lang == SOURCE_LANGUAGE:
+        return source
+    catalog = Translations.load(str(CATALOGS), [lang])._catalog
+    assert key in catalog, f"{lang}: no translation of {source!r} in {CATALOGS}"
+    text = catalog[key]
+    missing = set(PLACEHOLDER.findall(source)) - set(PLACEHOLDER.findall(text))
+    assert not missing, f"{lang}: the translation of {source!r} lacks {', '.join(sorted(missing))}: {text!r}"
+    return text
+
+
+def translate(lang: str, message: str, context: str | None = None, **variables) -> str:
     """`message` as the compiled catalog for `lang` has it (the msgid itself for English),
-    so tests that run in every language need no list of texts per language."""
-    from pathlib import Path
+    with `variables` filled in, so tests that run in every language need no list of texts
+    per language. Fails when the catalog lacks it or lost a placeholder."""
+    key = message if context is None else f"{context}\x04{message}"
+    text = _lookup(lang, key, message)
+    return text % variables if variables else text
 
-    from babel.support import Translations
 
-    folder = Path(__file__).resolve().parent.parent / "translations"
-    return Translations.load(str(folder), [lang]).gettext(message)
+def ntranslate(lang: str, singular: str, plural: str, n: int, **variables) -> str:
+    """The plural form of `lang` for `n` (its catalog's Plural-Forms decides), filled in."""
+    if lang == SOURCE_LANGUAGE:
+        return (singular if n == 1 else plural) % variables
+    index = Translations.load(str(CATALOGS), [lang]).plural(n)
+    return _lookup(lang, (singular, index), plural if n != 1 else singular) % variables
+
+
+def rendered(lang: str, message: str, context: str | None = None, **variables) -> Markup:
+    """`message` in `lang` as a template shows it: the translation escaped as text,
+    markup passed in through a placeholder (a link) kept."""
+    key = message if context is None else f"{context}\x04{message}"
+    return escape(_lookup(lang, key, message)) % variables
+
+
+class CatalogCopy:
+    """A copy of translations/ for a test to change: edit an entry, start a language,
+    publish it. Each change is compiled at once, as `make dev` would."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        shutil.copytree(CATALOGS, self.folder, ignore=shutil.ignore_patterns("*.mo"))
+        for lang in catalog_languages(self.folder):
+            self.compile(lang)
+
+    def po(self, lang: str) -> Path:
+        return self.folder / lang / "LC_MESSAGES" / "messages.po"
+
+    def compile(self, lang: str) -> None:
+        with self.po(lang).open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        with self.po(lang).with_suffix(".mo").open("wb") as f:
+            write_mo(f, catalog)
+
+    def edit(self, lang: str, texts: dict, compile: bool = True) -> None:
+        """Set msgstrs: {msgid: text}, {(context, msgid): text}, or a list of plural forms;
+        an empty text leaves the entry untranslated. Compiled unless told not to, as a
+        translator's editor saves only the .po."""
+        with self.po(lang).open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        for key, text in texts.items():
+            context, msgid = key if isinstance(key, tuple) else (None, key)
+            message = catalog.get(msgid, context=context)
+            assert message is not None, f"no entry {key!r} in {self.po(lang)}"
+            message.string = tuple(text) if isinstance(text, list) else text
+        with self.po(lang).open("wb") as f:
+            write_po(f, catalog, width=None)
+        if compile:
+            self.compile(lang)
+
+    def start(self, lang: str, texts: dict | None = None, publish: bool = False) -> None:
+        """A new catalog from messages.pot, as `pybabel init` makes it: a draft unless published."""
+        CommandLineInterface().run(
+            ["pybabel", "-q", "init", "-i", str(self.folder / "messages.pot"), "-d", str(self.folder), "-l", lang]
+        )
+        self.edit(lang, texts or {})
+        if publish:
+            with (self.folder / "LANGUAGES").open("a", encoding="utf-8") as f:
+                f.write(f"{lang}\n")

@@ -14,6 +14,7 @@ so the pseudo catalog never leaks into other tests.
 """
 
 import re
+import shutil
 from html.parser import HTMLParser
 from io import BytesIO
 
@@ -43,15 +44,15 @@ ALLOWED = [
     *content.POSTAL_ADDRESS,
     content.OFFICE_STREET,
     content.PHONE_DISPLAY,
-    *(city for city, _ in content.PARTNER_CITIES),
     *(Locale.parse(PSEUDO).territories[code] for _, code in content.PARTNER_CITIES),
     *(language_name(code) for code in LANGUAGES),
 ]
 REFERENCE = re.compile(r"GBG-[0-9A-Z]{4}-[0-9A-Z]{4}")  # a submission's reference number
 # Attributes whose text people see or hear, besides text nodes.
 VISIBLE_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder", "aria-placeholder", "aria-roledescription", "aria-valuetext"}
-# Attributes holding text that the page's scripts show (static/contact.js).
-SCRIPT_TEXT_ATTRIBUTES = {"data-title", "data-message", "data-under-one", "data-under-other", "data-over-one", "data-over-other"}
+# Attributes holding text that the page's scripts show (static/contact.js): the character
+# count's data-under-one, data-over-few ... (one per plural category of the language).
+SCRIPT_TEXT_ATTRIBUTES = re.compile(r"data-(?:title|message|(?:under|over)-[a-z]+)")
 
 
 def pseudo(text: str) -> str:
@@ -82,7 +83,7 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         for name, value in attrs.items():
-            if value and (name in VISIBLE_ATTRIBUTES or name in SCRIPT_TEXT_ATTRIBUTES):
+            if value and (name in VISIBLE_ATTRIBUTES or SCRIPT_TEXT_ATTRIBUTES.fullmatch(name)):
                 self.texts.append(value)
         if tag == "meta" and attrs.get("name") == "description":
             self.texts.append(attrs.get("content") or "")
@@ -121,6 +122,7 @@ def pseudo_translations(tmp_path_factory):
     mo.parent.mkdir(parents=True)
     with mo.open("wb") as f:
         write_mo(f, pseudo_catalog())
+    shutil.copy(ROOT / "translations" / "LANGUAGES", mo.parents[2])
     return mo.parents[2]
 
 

@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (
     assets,
+    catalog_reload,
     compression,
     contact,
     db,
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     assets.init_app(app)
     i18n.init_app(app)
+    catalog_reload.init_app(app)
     db.init_app(app)
     errors.init_app(app)
     pages.init_app(app)

@@ -84,7 +84,7 @@ def thanks(reference):
 def session_expired(exc: CSRFError):
     if request.endpoint == "site.contact.validate_field":
         return "", 204  # no inline check without a session; the submit explains why
-    problem = _("Your session had expired, so your message was not sent. Your text is still here: send it again.")
+    problem = _("The page had been open too long, so your message was not sent. Your text is still here: send it again.")
     return render_form(ContactForm(), 400, problem)
 
 

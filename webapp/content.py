@@ -2,18 +2,21 @@
 
 from datetime import date
 
+from .i18n import lazy_pgettext
+
 # Partner cities with ISO 3166 country codes; the country's name comes from CLDR
-# in the page's language. City names are proper names and stay as the city writes them.
+# in the page's language, the city's as each language writes it (Krakow, Krakova, Krakau:
+# the catalogs' entries with the context "partner city").
 PARTNER_CITIES = (
-    ("Chicago", "US"),
-    ("Kiel", "DE"),
-    ("Krakow", "PL"),
-    ("Lyon", "FR"),
-    ("Newcastle", "GB"),
-    ("Rostock", "DE"),
-    ("Shanghai", "CN"),
-    ("Tallinn", "EE"),
-    ("Xi’an", "CN"),
+    (lazy_pgettext("partner city", "Chicago"), "US"),
+    (lazy_pgettext("partner city", "Kiel"), "DE"),
+    (lazy_pgettext("partner city", "Krakow"), "PL"),
+    (lazy_pgettext("partner city", "Lyon"), "FR"),
+    (lazy_pgettext("partner city", "Newcastle"), "GB"),
+    (lazy_pgettext("partner city", "Rostock"), "DE"),
+    (lazy_pgettext("partner city", "Shanghai"), "CN"),
+    (lazy_pgettext("partner city", "Tallinn"), "EE"),
+    (lazy_pgettext("partner city", "Xi’an"), "CN"),
 )
 
 # The contact centre's number as people write it and as a tel: link dials it.

@@ -2,8 +2,9 @@
 errors where it can do better: contact.py for the form.)"""
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .i18n import lazy_gettext as _l
 
 # What a visitor is told for each error we show a page for.
 MESSAGES = {

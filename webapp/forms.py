@@ -6,13 +6,14 @@ from functools import cache
 
 from babel.support import Translations
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_number, get_locale, lazy_gettext as _l, ngettext
+from flask_babel import format_number, get_locale, ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 from . import time_trap
+from .i18n import lazy_gettext as _l
 
 MESSAGE_MAX = 5000
 EMAIL_MAX = 254
@@ -65,7 +66,8 @@ class ContactForm(FlaskForm):
     )
     message = TextAreaField(
         _l("Ask a question or leave a comment."),
-        description=_l("Describe your matter in as much detail as possible. Max 5000 characters."),
+        # TRANSLATORS: %(max)s is the limit, written without a thousands separator (5000).
+        description=_l("Describe your matter in as much detail as possible. Max %(max)s characters.", max=MESSAGE_MAX),
         filters=[normalise_message],
         render_kw={"rows": 8},
     )

@@ -16,7 +16,6 @@ from flask.cli import with_appcontext
 from . import assets, catalog_checks, mail_sender, outbox
 from .catalogs import Project
 from .db import connect, pending_migrations
-from .i18n import LANGUAGES
 
 MIN_SECRET_KEY_BYTES = 32
 
@@ -52,8 +51,8 @@ def database_problems(path: str | Path) -> list[str]:
 
 
 def catalog_problems(app) -> list[str]:
-    """Each published language has its catalog, compiled and up to date."""
-    return [str(problem) for problem in catalog_checks.serving_problems(Project.of(app), LANGUAGES)]
+    """Each published language (the app's list: only those are served) has its catalog, compiled and up to date."""
+    return [str(problem) for problem in catalog_checks.serving_problems(Project.of(app), app.extensions["languages"])]
 
 
 def secret_key_problems(app) -> list[str]:
