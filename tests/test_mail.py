@@ -281,6 +281,18 @@ def test_receipt_cap(mail_app, smtp):
     assert status["skipped"] == 1 and status["sent"] == 2 * outbox.RECEIPTS_PER_DAY + 1
 
 
+def test_receipt_cap_reads_only_counted_receipts(mail_app):
+    """The cap's query uses the index that leaves skipped receipts out, and still counts right."""
+    for n in range(outbox.RECEIPTS_PER_DAY + 2):
+        submit(mail_app, message=f"Fråga {n}", email="visitor@example.org")
+    db = connect(mail_app.config["DATABASE"])
+    since = time.time() - 3600
+    plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {outbox.RECEIPTS_TO}", [outbox.utc_iso(since), "a@b.se"])]
+    assert outbox.receipts_to(db, "Visitor@Example.org", since) == outbox.RECEIPTS_PER_DAY
+    db.close()
+    assert plan[0] == "SEARCH o USING INDEX outbox_counted_receipts (kind=? AND created_at>?)", plan
+
+
 def test_receipts_can_be_switched_off(tmp_path, assets_dir, smtp):
     app = make_app(tmp_path, ASSETS_DIR=str(assets_dir), **mail_config(smtp.port, MAIL_RECEIPTS=False))
     submit(app, message="Hej", email="visitor@example.org")
