@@ -43,6 +43,7 @@ def test_printed_page_leaves_out_the_form_with_its_heading(printed, lang):
     text, _ = printed(lang)
     assert translate(lang, "Contact the City Executive Office") in text  # the section is printed
     assert translate(lang, "Write to us") not in text
+    assert translate(lang, "Write to us with the form below") not in " ".join(text.split())
     assert translate(lang, "Send") not in text.split()
 
 
