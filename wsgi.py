@@ -2,7 +2,8 @@
 
 import os
 
-from webapp import create_app, mail_sender, startup
+from webapp import create_app, startup
+from webapp.mail import sender as mail_sender
 
 app = create_app()
 # Under gunicorn: refuse to serve, with the reason in the log, rather than fail visitors

@@ -19,7 +19,7 @@ from tests.helpers import hidden_value
 from tests.mail_server import Recorder
 from tests.reliability.client import Browser
 from tests.reliability.mail import kind, outbox_states, reference
-from webapp import submissions
+from webapp.contact import submissions
 from webapp.db import connect
 from webapp.settings import DEFAULTS
 

@@ -43,8 +43,8 @@ from tests.mail_server import SMTPServer  # noqa: E402
 from tests.reliability.mail import smtp_env  # noqa: E402
 from webapp import create_app  # noqa: E402
 from webapp.db import migrate  # noqa: E402
-from webapp.forms import ContactForm  # noqa: E402
-from webapp.page_weight import first_view  # noqa: E402
+from webapp.contact.forms import ContactForm  # noqa: E402
+from webapp.web.page_weight import first_view  # noqa: E402
 
 CONNECTIONS = 16
 THREADS = 2

@@ -3,7 +3,7 @@ import pytest
 from tests import helpers
 from tests.helpers import CatalogCopy, make_app
 from webapp import ROOT
-from webapp.assets import build
+from webapp.web.assets import build
 
 
 @pytest.fixture(scope="session")

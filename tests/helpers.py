@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from webapp import create_app
 from webapp.db import migrate
-from webapp.languages import SOURCE_LANGUAGE, catalog_languages
+from webapp.i18n.languages import SOURCE_LANGUAGE, catalog_languages
 
 
 class _Memory(dict):

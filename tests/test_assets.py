@@ -8,7 +8,7 @@ import pytest
 
 from tests.helpers import make_app
 from webapp import ROOT
-from webapp.assets import BUNDLES, build, hashed_name, publications
+from webapp.web.assets import BUNDLES, build, hashed_name, publications
 from webapp.startup import problems
 
 # What the front page loads; each must come out fingerprinted and compressed.

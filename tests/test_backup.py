@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from webapp import submissions
+from webapp.contact import submissions
 from webapp.db import connect
 
 

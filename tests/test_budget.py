@@ -6,7 +6,7 @@ import pytest
 
 from webapp import create_app
 from webapp.i18n import LANGUAGES
-from webapp.page_weight import breakdown, first_view
+from webapp.web.page_weight import breakdown, first_view
 
 MAX_BYTES = 40_000  # 40 KB, headers included, as transferred with compression
 MAX_REQUESTS = 5

@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from tests.helpers import Visitor, hidden_value, locked_database, make_app, ntranslate, rendered, rows, textarea
-from webapp.forms import MESSAGE_MAX
+from webapp.contact.forms import MESSAGE_MAX
 from webapp.i18n import LANGUAGES
 
 LANGS = list(LANGUAGES)

@@ -11,8 +11,8 @@ from sqlite_utils import Database
 from wtforms import StringField
 
 from tests.helpers import Visitor, rows
-from webapp import contact
-from webapp.forms import ContactForm, strip
+from webapp.contact import views as contact
+from webapp.contact.forms import ContactForm, strip
 
 
 class WithName(ContactForm):

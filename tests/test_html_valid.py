@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Visitor, locked_database
-from webapp import errors
-from webapp.forms import MESSAGE_MAX
+from webapp.web import errors
+from webapp.contact.forms import MESSAGE_MAX
 from webapp.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent

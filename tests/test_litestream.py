@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from webapp import startup, submissions
+from webapp import startup
+from webapp.contact import submissions
 from webapp.db import connect, migrate
 
 pytestmark = pytest.mark.slow  # Litestream, seconds of replication

@@ -18,7 +18,8 @@ from babel.dates import format_datetime
 
 from tests.helpers import Visitor, make_app, rows, translate
 from tests.mail_server import SMTPServer, free_port
-from webapp import mail_sender, outbox, submissions
+from webapp.mail import sender as mail_sender, outbox
+from webapp.contact import submissions
 from webapp.db import connect
 from webapp.i18n import LANGUAGES
 

@@ -6,7 +6,8 @@ import time
 from tests.helpers import make_app
 from tests.test_mail import mail_config, outbox_rows, send, submit
 from tests.mail_server import SMTPServer
-from webapp import create_app, mail_sender
+from webapp import create_app
+from webapp.mail import sender as mail_sender
 from webapp.db import connect, migrate
 
 

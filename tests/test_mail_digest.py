@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from babel.support import Translations
 
 from tests.test_mail import mail_app, make_due, outbox_rows, send, smtp, submit  # noqa: F401 (fixtures)
-from webapp import mail_sender, outbox
+from webapp.mail import sender as mail_sender, outbox
 from webapp.db import connect
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -4,7 +4,7 @@ import pytest
 from flask import render_template
 
 from tests.helpers import Visitor, hidden_value
-from webapp.forms import ContactForm
+from webapp.contact.forms import ContactForm
 from webapp.pages import KEY_MARKER, MAX_SHELLS, SERVED_MARKER, TOKEN_MARKER
 
 

@@ -28,7 +28,7 @@ from werkzeug.exceptions import BadRequest
 from tests.helpers import Visitor, locked_database, make_app
 from webapp import ROOT, content
 from webapp.i18n import LANGUAGES, language_name
-from webapp.translate import Project, extract
+from webapp.i18n.cli import Project, extract
 
 PSEUDO = "en"
 OPEN, CLOSE = "⟦", "⟧"

@@ -16,7 +16,7 @@ from limits.strategies import FixedWindowRateLimiter
 from tests.helpers import Visitor, make_app, rows
 from tests.live_server import LiveServer
 from webapp import extensions
-from webapp.rate_limit_storage import SQLiteStorage
+from webapp.web.rate_limit_storage import SQLiteStorage
 
 
 def test_default_storage_is_a_file_beside_the_database(app):
@@ -41,7 +41,7 @@ def test_sqlite_uri_paths_are_relative_or_absolute():
 def test_counts_per_key_within_a_window(tmp_path, monkeypatch):
     storage = storage_from_string(f"sqlite:///{tmp_path / 'limits.sqlite3'}")
     now = [1000.0]
-    monkeypatch.setattr("webapp.rate_limit_storage.time.time", lambda: now[0])
+    monkeypatch.setattr("webapp.web.rate_limit_storage.time.time", lambda: now[0])
     assert [storage.incr("a", 60) for _ in range(3)] == [1, 2, 3]
     assert storage.incr("b", 60, amount=5) == 5
     assert storage.get("a") == 3 and storage.get("missing") == 0

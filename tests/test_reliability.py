@@ -17,7 +17,7 @@ from tests.reliability.client import Response
 from tests.reliability.mail import OFFICE, check_delivery
 from tests.reliability.report import Result, summary
 from tests.reliability.traffic import Sent, compare
-from webapp import submissions
+from webapp.contact import submissions
 from webapp.db import connect, migrate
 
 

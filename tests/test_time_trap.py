@@ -6,7 +6,7 @@ import pytest
 
 from tests.helpers import Visitor, hidden_value, make_app, rows
 from tests.test_mail import outbox_rows
-from webapp import time_trap
+from webapp.contact import time_trap
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from tests.helpers import make_app
-from webapp.catalogs import strings
+from webapp.i18n.catalogs import strings
 from webapp import ROOT
 
 SV = "translations/sv/LC_MESSAGES/messages.po"

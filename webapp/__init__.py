@@ -1,33 +1,17 @@
 """The City of Gothenburg's International relations site."""
 
 import os
-from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (
-    assets,
-    catalog_reload,
-    compression,
-    contact,
-    db,
-    errors,
-    extensions,
-    form_bodies,
-    i18n,
-    mail_cli,
-    mail_sender,
-    pages,
-    request_log,
-    security,
-    settings,
-    startup,
-    submissions_cli,
-    translate,
-)
+from .web import assets, compression, errors, form_bodies, request_log, security
+from .i18n import reload as catalog_reload, cli as translate
+from .contact import views as contact, cli as submissions_cli
+from . import db, extensions, i18n, pages, settings, startup
+from .paths import ROOT
+from .mail import cli as mail_cli, sender as mail_sender
 
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.utils import cached_property
 
-from . import rate_limit_storage  # noqa: F401 (registers the sqlite:// storage scheme)
+from .web import rate_limit_storage  # noqa: F401 (registers the sqlite:// storage scheme)
 
 
 class AppDomain(Domain):

@@ -6,9 +6,11 @@ from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect,
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from . import contact, content, office, outbox, time_trap
+from .contact import views as contact, time_trap
+from . import content, office
+from .mail import outbox
 from .db import get_db
-from .forms import ContactForm, new_form_key
+from .contact.forms import ContactForm, new_form_key
 from .i18n import negotiate_language, served
 
 root = Blueprint("root", __name__)

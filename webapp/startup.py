@@ -13,8 +13,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import assets, catalog_checks, mail_sender, outbox
-from .catalogs import Project
+from .web import assets
+from .i18n import checks as catalog_checks
+from .mail import sender as mail_sender, outbox
+from .i18n.catalogs import Project
 from .db import connect, pending_migrations
 
 MIN_SECRET_KEY_BYTES = 32

@@ -14,7 +14,7 @@ from flask import url_for
 from flask_babel import gettext
 from playwright.sync_api import expect
 
-from webapp.forms import ContactForm
+from webapp.contact.forms import ContactForm
 from webapp.i18n import LANGUAGES
 
 SUBMIT = "#contact-form button[type=submit]"

@@ -9,7 +9,7 @@ import pytest
 from babel.support import Translations
 from playwright.sync_api import expect
 
-from webapp.forms import MESSAGE_MAX
+from webapp.contact.forms import MESSAGE_MAX
 
 from ..helpers import CatalogCopy
 from ..live_server import LiveServer

@@ -14,7 +14,7 @@ from babel import Locale, UnknownLocaleError
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import catalog_checks
+from . import checks as catalog_checks
 from .languages import SOURCE_LANGUAGE
 from .catalogs import CatalogError, Project, compile_catalog, extract, init_catalog, load, serialize, strings, update, write_if_changed
 

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
-from .db import immediate
+from ..db import immediate
 
 STATES = ("queued", "sent", "failed", "skipped")
 # Receipts to one address in 24 hours; more would let anybody flood a stranger's inbox.

@@ -13,7 +13,7 @@ from wtforms.i18n import messages_path
 from wtforms.validators import ValidationError
 
 from . import time_trap
-from .i18n import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 MESSAGE_MAX = 5000
 EMAIL_MAX = 254

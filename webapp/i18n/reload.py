@@ -9,8 +9,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from flask import current_app
 
-from .atomic_write import write_atomically
-from .i18n import translations_folder
+from ..atomic_write import write_atomically
+from . import translations_folder
 
 
 def compile_changed(folder: Path, seen: dict[Path, int]) -> list[Path]:

@@ -4,7 +4,7 @@ errors where it can do better: contact.py for the form.)"""
 from flask import render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .i18n import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 # What a visitor is told for each error we show a page for.
 MESSAGES = {

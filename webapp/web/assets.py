@@ -23,7 +23,7 @@ from whitenoise import WhiteNoise
 from whitenoise.compress import Compressor
 
 from . import page_weight
-from .atomic_write import write_atomically
+from ..atomic_write import write_atomically
 
 HASH_LENGTH = 12
 # Variants smaller than this share of the original are not worth keeping (WhiteNoise's rule).

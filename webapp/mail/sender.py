@@ -14,10 +14,10 @@ import threading
 import time
 import uuid
 
-from . import mail_messages, outbox
-from .db import connect
-from .i18n import LANGUAGES
-from .mail_transport import PermanentFailure, TemporaryFailure, open_transport
+from . import messages as mail_messages, outbox
+from ..db import connect
+from ..i18n import LANGUAGES
+from .transport import PermanentFailure, TemporaryFailure, open_transport
 
 BATCH = 50
 # How often an idle sender looks for mail queued by other processes; mail this

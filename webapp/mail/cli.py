@@ -7,9 +7,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import outbox, submissions
-from .db import get_db
-from .mail_sender import Sender
+from . import outbox
+from ..contact import submissions
+from ..db import get_db
+from .sender import Sender
 
 cli = AppGroup("mail", help="The outbox: status, send what is due, retry failed mail.")
 

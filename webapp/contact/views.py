@@ -9,9 +9,10 @@ from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response
 from werkzeug.exceptions import HTTPException
 
-from . import errors, submissions
-from .db import get_db
-from .extensions import limiter
+from ..web import errors
+from . import submissions
+from ..db import get_db
+from ..extensions import limiter
 from .forms import ContactForm, new_form_key
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")

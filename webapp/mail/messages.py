@@ -18,8 +18,8 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import force_locale, gettext as _, ngettext
 
-from . import content
-from .mail_transport import Envelope, PermanentFailure, TemporaryFailure
+from .. import content
+from .transport import Envelope, PermanentFailure, TemporaryFailure
 from .outbox import STOCKHOLM
 
 

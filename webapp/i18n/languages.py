@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+from ..paths import TRANSLATIONS
+
 # The language of the msgids in the code: it needs no catalog.
 SOURCE_LANGUAGE = "en"
 

@@ -11,8 +11,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import db, mail_messages, outbox, submissions
-from .db import get_db
+from .. import db
+from ..mail import messages as mail_messages, outbox
+from . import submissions
+from ..db import get_db
 
 cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.")
 

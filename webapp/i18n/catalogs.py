@@ -22,7 +22,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.frontend import CompileCatalog, ExtractMessages, InitCatalog
 from babel.messages.pofile import PoFileError, denormalize, normalize, read_po, write_po
 
-from .atomic_write import replacing, write_atomically
+from ..atomic_write import replacing, write_atomically
 
 # Besides gettext, ngettext and _ (Babel's defaults): the lazy forms used in Python modules.
 KEYWORDS = ["_l", "lazy_gettext", "lazy_ngettext:1,2", "lazy_pgettext:1c,2"]

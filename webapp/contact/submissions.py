@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 from sqlite_utils import Database
 from sqlite_utils.db import quote_identifier
 
-from . import outbox
-from .db import immediate
+from ..mail import outbox
+from ..db import immediate
 
 # Crockford's base32: no I, L, O or U, so a reference read aloud over the phone is unambiguous.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -1,0 +1,1 @@
+"""What every response goes through: security headers, compression, the request log, form bodies, static files, generic errors."""
