@@ -79,6 +79,13 @@ def m003_counted_receipts(db: Database) -> None:
     db.execute("CREATE INDEX outbox_counted_receipts ON outbox(kind, created_at) WHERE status != 'skipped'")
 
 
+@migrations()
+def m004_status_changed(db: Database) -> None:
+    """When a submission last changed state: retention rules count some states from it."""
+    db["submissions"].add_column("status_changed_at", str)
+    db.execute("UPDATE submissions SET status_changed_at = created_at")
+
+
 def connect(path: str | Path, timeout: float = 5.0) -> Database:
     """Open the database with the durability settings every connection needs.
 

@@ -16,7 +16,7 @@ STATUSES = ("new", "spam")
 # What staff see first of each submission; the form's fields follow in the table's order.
 HEADING_COLUMNS = ("reference", "created_at", "locale", "status")
 # Bookkeeping nobody needs to read.
-INTERNAL_COLUMNS = ("id", "idempotency_key")
+INTERNAL_COLUMNS = ("id", "idempotency_key", "status_changed_at")
 
 
 def new_reference() -> str:
@@ -39,15 +39,15 @@ def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fi
     The mail it calls for is queued in the same transaction (none for spam or a resend).
     """
     key = idempotency_key(form_key, fields)
-    columns = ["reference", "created_at", "locale", *fields, "status", "idempotency_key"]
+    columns = ["reference", "created_at", "status_changed_at", "locale", *fields, "status", "idempotency_key"]
     insert = (
         f"INSERT OR IGNORE INTO submissions ({', '.join(quote_identifier(c) for c in columns)})"
         f" VALUES ({', '.join('?' * len(columns))})"
     )
     for _ in range(5):
         reference = new_reference()
-        created_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        values = [reference, created_at, locale, *(value or None for value in fields.values()), status, key]
+        created_at = now_iso()
+        values = [reference, created_at, created_at, locale, *(value or None for value in fields.values()), status, key]
         # BEGIN IMMEDIATE takes the write lock first (waiting up to the busy
         # timeout), so a concurrent writer can never make this fail half-way.
         # INSERT OR IGNORE: a resend (same key) or, very rarely, a reference
@@ -63,6 +63,10 @@ def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fi
         if row:
             return row[0]
     raise RuntimeError("could not allocate a unique reference")
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def columns(db: Database) -> tuple[str, ...]:
@@ -83,7 +87,7 @@ def release(db: Database, reference: str) -> dict | None:
         row = db.execute("SELECT id FROM submissions WHERE reference = ? AND status = 'spam'", [reference.upper()]).fetchone()
         if row is None:
             return None
-        db.execute("UPDATE submissions SET status = 'new' WHERE id = ?", [row[0]])
+        db.execute("UPDATE submissions SET status = 'new', status_changed_at = ? WHERE id = ?", [now_iso(), row[0]])
         outbox.queue_for_submission(db, row[0], None)
     outbox.wakeup.set()
     return get(db, reference)
