@@ -3,8 +3,6 @@
 import time
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, redirect, render_template, request, url_for
-from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
 
 from .contact import views as contact, time_trap
 from . import content, office
@@ -79,12 +77,12 @@ def add_lang(endpoint, values):
 
 
 # The front page with an empty form is the same for every visitor but for the
-# CSRF token and the form key. It is rendered once per language and host (the
-# canonical links name the host) with these markers in their place, and each
+# form key and the time trap's stamp. It is rendered once per language and host
+# (the canonical links name the host) with these markers in their place, and each
 # request fills in its own values: the render and building the form were most
 # of the cost of a page view. Nothing else that differs between visitors may go
 # on this page.
-TOKEN_MARKER, KEY_MARKER, SERVED_MARKER = "__csrf_token__", "__form_key__", "__served__"
+KEY_MARKER, SERVED_MARKER = "__form_key__", "__served__"
 MAX_SHELLS = 32  # the Host header is the client's to choose
 
 
@@ -93,7 +91,7 @@ def page_shell() -> str:
     key = (g.lang, request.host_url)
     if key not in shells:
         form = ContactForm()
-        form.csrf_token.current_token, form.form_key.data, form.served.data = TOKEN_MARKER, KEY_MARKER, SERVED_MARKER
+        form.form_key.data, form.served.data = KEY_MARKER, SERVED_MARKER
         if len(shells) >= MAX_SHELLS:
             shells.clear()
         shells[key] = render_template("index.html", form=form)
@@ -102,9 +100,10 @@ def page_shell() -> str:
 
 @bp.get("/")
 def index():
-    # generate_csrf(), new_form_key() and stamp() give what an empty ContactForm() would hold.
-    page = page_shell().replace(TOKEN_MARKER, escape(generate_csrf()), 1).replace(KEY_MARKER, new_form_key(), 1)
-    return page.replace(SERVED_MARKER, time_trap.stamp(), 1)
+    # new_form_key() and stamp() give what an empty ContactForm() would hold: two values of
+    # this view alone, so no cache may keep the page (README "A reader's cost").
+    page = page_shell().replace(KEY_MARKER, new_form_key(), 1).replace(SERVED_MARKER, time_trap.stamp(), 1)
+    return page, {"Cache-Control": "no-store"}
 
 
 @bp.get("/privacy")

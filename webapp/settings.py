@@ -9,15 +9,9 @@ from .atomic_write import write_atomically
 DEFAULTS = {
     # Bodies larger than this are refused with 413 before they are read.
     "MAX_CONTENT_LENGTH": 64 * 1024,
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_NAME": "gbg_session",
     "HTTPS": False,
     # Seconds a request waits for another writer before the visitor is told to retry.
     "DATABASE_TIMEOUT": 5.0,
-    # The CSRF token lasts as long as the session, so a visitor who takes an
-    # hour over a message is not turned away.
-    "WTF_CSRF_TIME_LIMIT": None,
     # Map images for the "Show map" button, with the attribution their licence requires
     # (HTML, shown in the map's corner). An empty URL turns the map off; the link to
     # OpenStreetMap stays.
@@ -99,5 +93,3 @@ def configure(app, test_config: dict | None = None) -> None:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
     check_tile_url(app.config["MAP_TILE_URL"])
-    if app.config["HTTPS"]:
-        app.config["SESSION_COOKIE_SECURE"] = True

@@ -54,6 +54,9 @@ class ContactForm(FlaskForm):
     MESSAGE_MAX = MESSAGE_MAX
 
     class Meta:
+        # No token and no session: web/cross_origin.py refuses forms sent from other sites.
+        csrf = False
+
         # Flask-WTF would load and parse this catalog again for every form.
         def get_translations(self, form):
             return wtforms_translations(str(get_locale()))
@@ -120,7 +123,7 @@ class ContactForm(FlaskForm):
     def visible_fields(self):
         """The fields a visitor fills in, in the order declared above: the page's order,
         which the error summary follows. Each has its inline check, and each is stored."""
-        return [field for field in self if field.type not in ("HiddenField", "CSRFTokenField") and field is not self.website]
+        return [field for field in self if field.type != "HiddenField" and field is not self.website]
 
     @property
     def submission(self) -> dict[str, str]:

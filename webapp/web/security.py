@@ -1,9 +1,9 @@
-"""Security headers on every response, and cache rules for pages that carry a CSRF token."""
+"""Security headers on every response, and the pages' cache rule."""
 
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request
+from flask import current_app, request
 
 # Features the site never uses; a page (or anything injected into it) cannot turn them on.
 PERMISSIONS_POLICY = ", ".join(
@@ -73,11 +73,6 @@ def content_security_policy(map_tile_url: str | None = None) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
-def holds_csrf_token() -> bool:
-    # Flask-WTF keeps the token it rendered on g under the form field's name.
-    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
-
-
 def set_headers(response):
     config = current_app.config
     headers = response.headers
@@ -89,12 +84,10 @@ def set_headers(response):
     if config["HTTPS"]:
         headers["Strict-Transport-Security"] = HSTS
 
-    if holds_csrf_token():
-        # A token belongs to one visitor's session: no cache, shared or private, may keep it.
-        headers["Cache-Control"] = "private, no-store"
-    elif "Cache-Control" not in headers and request.endpoint != "static":
+    if "Cache-Control" not in headers and request.endpoint != "static":
         # Pages change with every deployment and cost little to render: always ask again.
-        # Static files keep Flask's own validators (ETag, Last-Modified).
+        # Static files keep Flask's own validators (ETag, Last-Modified). A page with
+        # one view's values in it (the form) says no-store itself.
         headers["Cache-Control"] = "no-cache"
     return response
 
