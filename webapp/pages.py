@@ -10,6 +10,7 @@ from .mail import outbox
 from .db import get_db
 from .contact.forms import ContactForm, new_form_key
 from .i18n import negotiate_language, served
+from .web.spliced_gzip import SplicedGzip
 
 root = Blueprint("root", __name__)
 bp = Blueprint("site", __name__, url_prefix="/<lang>")
@@ -86,24 +87,32 @@ KEY_MARKER, SERVED_MARKER = "__form_key__", "__served__"
 MAX_SHELLS = 32  # the Host header is the client's to choose
 
 
-def page_shell() -> str:
+def page_shell() -> tuple[str, SplicedGzip]:
+    """The page with markers, as text and gzip-compressed around them."""
     shells = current_app.extensions.setdefault("page_shells", {})
-    key = (g.lang, request.host_url)
+    key = (g.lang, request.scheme, request.host)
     if key not in shells:
         form = ContactForm()
         form.form_key.data, form.served.data = KEY_MARKER, SERVED_MARKER
         if len(shells) >= MAX_SHELLS:
             shells.clear()
-        shells[key] = render_template("index.html", form=form)
+        text = render_template("index.html", form=form)
+        shells[key] = text, SplicedGzip(text, (KEY_MARKER, SERVED_MARKER))
     return shells[key]
 
 
 @bp.get("/")
 def index():
     # new_form_key() and stamp() give what an empty ContactForm() would hold: two values of
-    # this view alone, so no cache may keep the page (README "A reader's cost").
-    page = page_shell().replace(KEY_MARKER, new_form_key(), 1).replace(SERVED_MARKER, time_trap.stamp(), 1)
-    return page, {"Cache-Control": "no-store"}
+    # this view alone, so no cache may keep the page (README "A reader's cost"). Both are
+    # URL-safe (hex, itsdangerous' base64), so they go into the HTML as they are.
+    key, stamp = new_form_key(), time_trap.stamp()
+    text, spliced = page_shell()
+    headers = {"Cache-Control": "no-store", "Vary": "Accept-Encoding"}
+    if request.accept_encodings["gzip"]:  # even when br is accepted too: this gzip costs no compressing
+        headers["Content-Encoding"] = "gzip"
+        return Response(spliced.fill((key, stamp)), headers=headers, mimetype="text/html")
+    return text.replace(KEY_MARKER, key, 1).replace(SERVED_MARKER, stamp, 1), headers
 
 
 @bp.get("/privacy")

@@ -4,6 +4,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import current_app, request
+from flask.sessions import SessionInterface
 
 # Features the site never uses; a page (or anything injected into it) cannot turn them on.
 PERMISSIONS_POLICY = ", ".join(
@@ -92,7 +93,20 @@ def set_headers(response):
     return response
 
 
+class NoSession(SessionInterface):
+    """Visitors get no cookie, and none is read: Flask's own session would still make a signer
+    and look for its cookie on every request. `session` is then Flask's NullSession, which
+    refuses to be written to."""
+
+    def open_session(self, app, request):
+        return None
+
+    def save_session(self, app, session, response):
+        return None
+
+
 def init_app(app) -> None:
+    app.session_interface = NoSession()
     # Fail at start-up, not on the first request, when the map setting is unusable.
     content_security_policy(app.config.get("MAP_TILE_URL"))
     app.after_request(set_headers)
