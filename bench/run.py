@@ -3,8 +3,8 @@
 In one run, on 127.0.0.1 only, with a temporary instance folder and database:
 - GET /sv/ at 16 connections (wrk), plain and as a browser asks for it (br, gzip),
   against a Flask app returning a fixed string as long as the page;
-- POST of valid contact-form submissions (visitors who fetched the page and its
-  CSRF token first), against a Flask app that only inserts a row with synchronous=FULL;
+- POST of valid contact-form submissions (visitors who fetched the page first, posting
+  with the Origin and Sec-Fetch-Site a browser sends), against a Flask app that only inserts a row with synchronous=FULL;
   meanwhile the site sends the office's notifications to a local aiosmtpd, and one more
   visitor's acknowledgements are timed against their notification's acceptance (bench/mail.py);
 - a backlog of 5000 queued notifications draining into a local aiosmtpd;

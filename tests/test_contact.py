@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from tests.helpers import Visitor, hidden_value, locked_database, make_app, ntranslate, rendered, rows, textarea
 from webapp.contact.forms import MESSAGE_MAX
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 LANGS = list(LANGUAGES)
 # The form's texts by their English; what a page shows comes from its language's catalog.
@@ -489,8 +489,8 @@ def test_language_switch_on_a_rerendered_form_goes_to_the_front_page(visitor, la
     ],
 )
 def test_unreadable_sends_with_htmx_show_the_problem_above_the_untouched_fields(client, lang, body, headers, status):
-    # CSRFProtect reads the body in a before_request hook, before the view: the contact
-    # blueprint's handler still answers, since routing has already found the endpoint.
+    # The body is read while the view builds the form: the contact blueprint's handler
+    # answers, as it does for what a before_request hook refuses (routing has found the endpoint).
     headers = {"Content-Type": "application/x-www-form-urlencoded", **headers}
     plain = client.post(f"/{lang}/contact", data=body, headers=headers)
     assert plain.status_code == status and "<h1>" in plain.text and "HX-Retarget" not in plain.headers
