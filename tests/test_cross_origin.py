@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from tests.helpers import BROWSER, Visitor, make_app, rows
+from tests.helpers import Visitor, make_app, rendered, rows
 
 SITES = [None, "same-origin", "none", "same-site", "cross-site"]
 ORIGINS = [None, "http://localhost", "https://localhost", "http://evil.example", "http://localhost.evil.example", "null"]
@@ -113,6 +113,12 @@ def test_no_public_response_sets_a_cookie(client):
         assert "Set-Cookie" not in response.headers, response.request.path
         assert "Cookie" not in response.headers.get("Vary", "")
     assert {200, 302, 303, 308, 403, 404, 422} <= statuses
+
+
+@pytest.mark.parametrize("lang", ["sv", "en", "fi"])
+def test_the_privacy_page_says_so(client, lang):
+    sentence = rendered(lang, "The site sets no cookies: reading it or sending the form leaves nothing in your browser.")
+    assert str(sentence) in client.get(f"/{lang}/privacy").text
 
 
 def test_a_cookie_sent_is_not_read(app, client):
