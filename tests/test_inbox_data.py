@@ -170,3 +170,17 @@ def test_search_index_follows_deletes(db):
     old = (datetime.now(timezone.utc) + timedelta(days=1))
     submissions.delete_older_than(db, old)
     assert search(db, "försvinner") == [] and ref
+
+
+def test_count_stops_at_the_cap(db, monkeypatch):
+    monkeypatch.setattr(listing, "COUNT_CAP", 2)
+    for i in range(4):
+        store(db, f"hej {i}")
+    assert listing.count(db, Filter(q="hej")) == 3  # more than the cap
+    assert listing.count(db, Filter(q="hej 1")) == 1
+
+
+def test_single_letter_is_a_whole_word(db):
+    letter = store(db, "punkt a i avtalet")
+    store(db, "avtalet")
+    assert search(db, "a") == [letter]

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from ..content import STOCKHOLM
 
 PAGE_SIZE = 50
+COUNT_CAP = 1000
 REFERENCE = re.compile(r"GBG-[0-9A-Z]{4}-[0-9A-Z]{4}", re.IGNORECASE)
 # Letters and digits as FTS5's unicode61 tokenizer splits them; everything else separates words.
 WORD = re.compile(r"\w+")
@@ -40,10 +41,11 @@ def fts_query(q: str) -> str | None:
     """The words of `q`, each a quoted prefix ("vänort"* finds vänortssamarbetet), all required.
 
     Quoting every word means nothing typed is FTS5 syntax: a stray quote, AND or a lone
-    * are plain text. None when `q` holds no word at all.
+    * are plain text. A single letter is a word of its own (as a prefix it would be
+    half the dictionary). None when `q` holds no word at all.
     """
     words = WORD.findall(q)
-    return " ".join(f'"{w}"*' for w in words) or None
+    return " ".join(f'"{w}"' + ("*" if len(w) > 1 else "") for w in words) or None
 
 
 def _day_start_utc(day: date) -> str:
@@ -82,8 +84,12 @@ def _where(f: Filter) -> tuple[list[str], list, str]:
 
 
 def count(db: Database, f: Filter) -> int:
+    """How many rows the filter has, counted up to COUNT_CAP (COUNT_CAP + 1 means more):
+    counting every hit of a common word would cost more than showing its page."""
     where, params, source = _where(f)
-    return db.execute(f"SELECT count(*) FROM {source} WHERE {' AND '.join(where) or '1'}", params).fetchone()[0]
+    return db.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {' AND '.join(where) or '1'} LIMIT {COUNT_CAP + 1})", params
+    ).fetchone()[0]
 
 
 def page(db: Database, f: Filter, *, after: int | None = None, newest_first: bool = True) -> Page:
