@@ -1,12 +1,13 @@
 """The inbox's data: states, versions, registration, notes, history; search and keyset pages."""
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from webapp.contact import submissions
 from webapp.db import connect
-from webapp.inbox import cases, listing
+from webapp.inbox import cases, export, listing
 from webapp.inbox.listing import Filter
 
 
@@ -184,3 +185,38 @@ def test_single_letter_is_a_whole_word(db):
     letter = store(db, "punkt a i avtalet")
     store(db, "avtalet")
     assert search(db, "a") == [letter]
+
+
+def test_bulk_changes_each_and_reports_the_rest(db):
+    a, b, c = store(db, "ett"), store(db, "två"), store(db, "tre", status="spam")
+    cases.change(db, b, "note", actor="bo", version=0, text="Jag tar den.")
+    outcome = cases.change_many(db, {a: 0, b: 0, c: 0}, "spam", actor="anna")
+    assert outcome[a] is None and isinstance(outcome[b], cases.Conflict) and isinstance(outcome[c], cases.NotAllowed)
+    assert [submissions.get(db, r)["status"] for r in (a, b, c)] == ["spam", "new", "spam"]
+
+
+def test_export_of_a_filter_is_formula_neutral_and_names_what_it_held(db):
+    formula = store(db, '=HYPERLINK("http://evil")', locale="en")
+    store(db, "svenska", locale="sv")
+    text, held = export.filtered(db, Filter(locale="en"), "csv")
+    assert held == [formula]
+    assert "'=HYPERLINK" in text and "svenska" not in text
+    assert text.splitlines()[0].startswith("reference,created_at,locale,status")
+    data, held = export.filtered(db, Filter(locale="en"), "json")
+    assert [row["reference"] for row in json.loads(data)] == held == [formula]
+    assert json.loads(export.filtered(db, Filter(q="inget sådant"), "json")[0]) == []
+
+
+def test_subject_access_gives_everything_the_address_sent(app, db):
+    first = store(db, "Första", email="Asa@example.se")
+    second = store(db, "Andra", email="asa@EXAMPLE.se")
+    store(db, "Någon annans", email="other@example.se")
+    cases.change(db, first, "register", actor="anna", version=0, diary_number="SLK-1", registered_on=date(2026, 1, 2))
+    with app.app_context():  # the mail's Message-IDs name the configured sender's domain
+        text, held = export.subject_access(db, "asa@example.se")
+    document = json.loads(text)
+    assert sorted(held) == sorted([first, second])
+    by_ref = {m["reference"]: m for m in document["messages"]}
+    assert by_ref[first]["message"] == "Första" and by_ref[first]["diary_number"] == "SLK-1"
+    assert [h["action"] for h in by_ref[first]["history"]] == ["register"]
+    assert [m["kind"] for m in by_ref[second]["mail"]] == ["notification", "receipt"]

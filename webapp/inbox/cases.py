@@ -137,3 +137,16 @@ def change(
     if released:
         outbox.notify_senders()  # after the commit, so this process's sender finds the mail
     return case(db, submission_id)
+
+
+def change_many(db: Database, ticked: dict[str, int], action: str, *, actor: str) -> dict[str, Exception | None]:
+    """A bulk action on ticked rows ({reference: version seen}), each on its own: one
+    changed meanwhile is left alone and reported, the others go ahead."""
+    outcome = {}
+    for reference, version in ticked.items():
+        try:
+            change(db, reference, action, actor=actor, version=version)
+            outcome[reference] = None
+        except (Conflict, NotAllowed, NotFound) as problem:
+            outcome[reference] = problem
+    return outcome
