@@ -27,6 +27,9 @@ DEFAULTS = {
     # The site's address as visitors see it (https://internationella.goteborg.se): links in
     # mail and the staff sign-in's redirect URI. Empty: taken from each request.
     "PUBLIC_URL": "",
+    # The form the office's diary numbers must have (a regular expression matching the whole
+    # number, e.g. "SLK-\\d{4}-\\d+"); empty: any text.
+    "STAFF_DIARY_PATTERN": "",
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     "PROXY_COUNT": 0,
     # Mail (Flask-Mail's names; webapp/mail/outbox.py, README "Mail"). No server: .eml files in MAIL_FILE_DIR.
