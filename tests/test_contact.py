@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from tests.helpers import Visitor, hidden_value, locked_database, make_app, ntranslate, rendered, rows, textarea
+from webapp.i18n import text_direction
 from webapp.contact.forms import MESSAGE_MAX
 from tests.helpers import LANGUAGES
 
@@ -473,7 +474,7 @@ def test_language_switch_on_a_rerendered_form_goes_to_the_front_page(visitor, la
     html = visitor.submit(message="", htmx=htmx).text
     for other in LANGUAGES:
         if other != lang and not htmx:
-            assert f'<a href="/{other}/" lang="{other}" hreflang="{other}">' in html
+            assert f'<a href="/{other}/" lang="{other}" dir="{text_direction(other)}" hreflang="{other}">' in html
     if not htmx:
         assert f'<link rel="canonical" href="http://localhost/{lang}/">' in html
     else:
