@@ -449,7 +449,7 @@ def test_privacy_page(client, lang):
         assert str(rendered(lang, message)) in html
     imy = Markup(f'<a href="https://www.imy.se/">{rendered(lang, "Swedish Authority for Privacy Protection (IMY)")}</a>')
     assert rendered(lang, "If you think that we process your personal data wrongly, you can complain to the %(authority)s.", authority=imy) in html
-    phone = Markup('<a href="tel:+46313650000">031-365 00 00</a>')
+    phone = Markup('<a dir="ltr" href="tel:+46313650000">031-365 00 00</a>')
     assert rendered(lang, "To use your rights, contact Gothenburg’s contact centre on %(phone)s.", phone=phone) in html
 
 

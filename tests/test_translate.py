@@ -727,4 +727,5 @@ def test_unbalanced_isolates_and_embeddings(translate, project, msgstr):
 def test_balanced_isolates_pass(translate, project):
     edit(project / SV, msgstr_of(project / SV, "Memberships"), 'msgstr "Medlem\u2068skap\u2069 \u202bnu\u202c"')
     translate("compile")
-    assert translate("check").exit_code == 0
+    result = translate("check")
+    assert result.exit_code == 0, result.output

@@ -8,17 +8,13 @@ OPENERS = {
     "\u2066": ("LRI", "\u2069"), "\u2067": ("RLI", "\u2069"), "\u2068": ("FSI", "\u2069"),
 }
 CLOSERS = {"\u202c": "PDF", "\u2069": "PDI"}
-CONTROLS = set(MARKS) | set(OPENERS) | set(CLOSERS)
 
 
-def _edge_control(text: str, at_start: bool) -> str:
+def _edge_mark(text: str, at_start: bool) -> str:
+    # Isolates at an edge are fine when balanced (checked below); a lone mark there only fights the page's dir.
     text = text.strip()
     char = text[:1] if at_start else text[-1:]
-    return char if char in CONTROLS else ""
-
-
-def _name(char: str) -> str:
-    return MARKS.get(char) or CLOSERS.get(char) or OPENERS[char][0]
+    return char if char in MARKS else ""
 
 
 def unbalanced(text: str) -> str | None:
@@ -39,10 +35,10 @@ def unbalanced(text: str) -> str | None:
 def direction_problems(form: str, msgstr: str, english: str) -> list[str]:
     found = []
     for edge, at_start in (("begins", True), ("ends", False)):
-        char = _edge_control(msgstr, at_start)
-        if char and char != _edge_control(english, at_start):
+        char = _edge_mark(msgstr, at_start)
+        if char and char != _edge_mark(english, at_start):
             found.append(
-                f"{form} {edge} with an invisible {_name(char)} (U+{ord(char):04X}) the English does not:"
+                f"{form} {edge} with an invisible {MARKS[char]} (U+{ord(char):04X}) the English does not:"
                 " the page sets the direction itself, so delete it (isolate a Latin word inside the text instead)"
             )
     if problem := unbalanced(msgstr):
