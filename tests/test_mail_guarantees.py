@@ -76,9 +76,3 @@ def test_credentials_travel_only_encrypted(tmp_path, assets_dir, server, refused
     assert any("unencrypted" in p for p in problems) is refused
     app.config["MAIL_USE_TLS"] = True
     assert not any("unencrypted" in p for p in mail_sender.config_problems(app))
-
-
-def test_mail_needs_the_sites_address_for_its_links(tmp_path, assets_dir):
-    app = make_app(tmp_path, ASSETS_DIR=str(assets_dir), **mail_config(25, PUBLIC_URL=""))
-    [problem] = mail_sender.config_problems(app)
-    assert "WEBAPP_PUBLIC_URL" in problem
