@@ -4,6 +4,7 @@ import re
 
 from tests.helpers import LANGUAGES
 from tests.test_languages import FIRST_SENTENCE, app_over
+from webapp.i18n.bidi import isolated
 
 # A few sentences in Arabic; the rest falls back to English, as in a draft being translated.
 ARABIC = {FIRST_SENTENCE: "غوتنبرغ مدينة مستدامة.", "Skip to main content": "انتقل إلى المحتوى الرئيسي"}
@@ -39,3 +40,10 @@ def test_a_right_to_left_draft_previewed_with_make_dev(catalogs, tmp_path, asset
     assert html_tag(client.get("/ar/").text) == '<html lang="ar" dir="rtl">'
     missing = client.get("/ar/nothing-here")
     assert missing.status_code == 404 and html_tag(missing.text) == '<html lang="ar" dir="rtl">'
+
+
+def test_a_mail_isolates_a_reference_only_in_a_right_to_left_language():
+    # Plain text has no dir="ltr": FSI ... PDI keep "GBG-2026-00042" in order inside Arabic or Persian.
+    assert isolated("GBG-2026-00042", "ar") == isolated("GBG-2026-00042", "fa") == "\u2068GBG-2026-00042\u2069"
+    for lang in ("sv", "en", "fi", "de"):
+        assert isolated("GBG-2026-00042", lang) == "GBG-2026-00042"

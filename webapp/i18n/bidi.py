@@ -1,6 +1,8 @@
 """Unicode direction controls in a translation: the marks and isolates a right-to-left catalog
 needs are invisible, so `flask translate check` names the ones that would disturb the page."""
 
+from babel import Locale
+
 MARKS = {"\u200e": "LEFT-TO-RIGHT MARK", "\u200f": "RIGHT-TO-LEFT MARK", "\u061c": "ARABIC LETTER MARK"}
 # Each opener and the character that must close it (UAX #9).
 OPENERS = {
@@ -47,3 +49,9 @@ def direction_problems(form: str, msgstr: str, english: str) -> list[str]:
             " every LRI, RLI or FSI a PDI, or the text after it turns around"
         )
     return found
+
+
+def isolated(text: str, lang: str) -> str:
+    """Text in FSI ... PDI inside a right-to-left language's plain text (a mail has no markup to
+    say dir="ltr"), so "GBG-2026-00042" or a phone number keeps its order; unchanged otherwise."""
+    return f"\u2068{text}\u2069" if Locale.parse(lang).text_direction == "rtl" else text

@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 
 from .. import content
 from ..content import STOCKHOLM
+from ..i18n.bidi import isolated
 from .transport import PermanentFailure
 
 
@@ -146,10 +147,10 @@ def receipt(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
             _("Thank you! We have received your message."),
             "",
             _("Your message to the City of Gothenburg’s City Executive Office arrived on %(time)s.", time=received(row["received_at"], lang)),
-            _("Your reference number is %(reference)s.", reference=row["reference"]),
+            _("Your reference number is %(reference)s.", reference=isolated(row["reference"], lang)),
             "",
             _("We will reply to this e-mail address. Quote the reference number if you contact us about this matter."),
-            _("For urgent matters, call Gothenburg’s contact centre on %(phone)s.", phone=content.PHONE_DISPLAY),
+            _("For urgent matters, call Gothenburg’s contact centre on %(phone)s.", phone=isolated(content.PHONE_DISPLAY, lang)),
             "",
             _("This is an automatic message. If you did not write to us, you can ignore it."),
             "",
