@@ -32,3 +32,12 @@ errorlog = "-"
 # Gunicorn's control socket has one default path per user, so a second server
 # on the machine (a test, the benchmark) would take it over; we do not use it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Every worker sends the outbox's mail, from a thread started here, after the fork and after
+    the app is loaded, also with --preload: a thread, or an SQLite connection, must not cross a
+    fork (SQLite's "How To Corrupt An SQLite Database File", 2.6)."""
+    from webapp.mail import sender
+
+    sender.start(worker.wsgi)

@@ -3,7 +3,6 @@
 import os
 
 from webapp import create_app, startup
-from webapp.mail import sender as mail_sender
 
 app = create_app()
 # Under gunicorn: refuse to serve, with the reason in the log, rather than fail visitors
@@ -11,5 +10,4 @@ app = create_app()
 # still work there: `flask init-db` is how a failed check gets fixed.
 if not os.environ.get("FLASK_RUN_FROM_CLI"):
     startup.check(app)
-    # gunicorn imports this module in each worker: every worker sends the outbox's mail.
-    mail_sender.start(app)
+    # Every worker sends the outbox's mail: gunicorn.conf.py starts its sender after the fork.

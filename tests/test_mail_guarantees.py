@@ -76,3 +76,21 @@ def test_credentials_travel_only_encrypted(tmp_path, assets_dir, server, refused
     assert any("unencrypted" in p for p in problems) is refused
     app.config["MAIL_USE_TLS"] = True
     assert not any("unencrypted" in p for p in mail_sender.config_problems(app))
+
+
+def test_flask_mail_send_sends_waiting_mail_at_once(mail_app, smtp):
+    smtp.recorder.answers = ["451 try again later"]
+    submit(mail_app, message="Hej")
+    send(mail_app)
+    [waiting] = outbox_rows(mail_app)
+    assert waiting["status"] == "queued" and waiting["due_at"] > time.time()  # its backoff
+    result = mail_app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert outbox_rows(mail_app)[0]["status"] == "sent"
+
+
+def test_health_reads_only_the_waiting_mail(mail_app):
+    db = connect(mail_app.config["DATABASE"])
+    plan = " ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {outbox.QUEUED}"))
+    db.close()
+    assert plan.startswith("SEARCH outbox USING") and "(status=?)" in plan  # never a SCAN of the whole outbox

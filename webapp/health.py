@@ -18,7 +18,7 @@ def healthz():
         db = get_db()
         db.execute("BEGIN IMMEDIATE")
         db.execute("ROLLBACK")
-        mail = outbox.status(db, time.time())
+        mail = outbox.queued(db, time.time())
     except Exception as exc:  # any failure means "not healthy", never a 500
         return jsonify(status="unavailable", database=type(exc).__name__), 503
     return jsonify(

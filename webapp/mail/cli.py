@@ -35,7 +35,8 @@ def status_command(as_json):
 
 @cli.command("send")
 def send_command():
-    """Send everything due now, once, and exit (after an outage, or from cron)."""
+    """Send everything waiting now, also mail waiting out its backoff, once, and exit (after an outage, or from cron)."""
+    outbox.make_due_now(get_db(), time.time())
     sender = Sender(current_app._get_current_object())
     sender.queue_digest()
     tried = sender.send_due()

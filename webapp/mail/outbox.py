@@ -236,6 +236,26 @@ def backoff(attempts: int, cap: float) -> float:
     return min(cap, 2.0 ** max(attempts - 1, 0))
 
 
+# Answered from the index on (status, due_at): only the waiting rows are read, never a year of sent mail.
+QUEUED = "SELECT count(*), min(created_at) FROM outbox WHERE status = 'queued'"
+
+
+def queued(db: Database, now: float) -> dict:
+    """How much mail waits and for how long: what /healthz shows."""
+    count, oldest = db.execute(QUEUED).fetchone()
+    return {"queued": count, "oldest_queued_seconds": round(now - epoch(oldest)) if oldest else None}
+
+
+def make_due_now(db: Database, now: float) -> int:
+    """Mail waiting out its backoff becomes due at once (`flask mail send` after an outage)."""
+    with immediate(db):
+        cursor = db.execute(
+            "UPDATE outbox SET due_at = ? WHERE status = 'queued' AND due_at > ? AND (lease_until IS NULL OR lease_until <= ?)",
+            [now, now, now],
+        )
+    return cursor.rowcount
+
+
 def status(db: Database, now: float) -> dict:
     """Counts by state, the oldest queued mail's age, and the office's mail that needs a person."""
     counts = dict.fromkeys(STATES, 0)
