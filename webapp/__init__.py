@@ -2,10 +2,9 @@
 
 import os
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .web import assets, compression, errors, form_bodies, request_log, security
+from .web import assets, compression, errors, form_bodies, public_url, request_log, security
 from .i18n import reload as catalog_reload, cli as translate
 from .contact import views as contact, cli as submissions_cli
 from . import db, extensions, i18n, pages, settings, startup
@@ -14,8 +13,8 @@ from .mail import cli as mail_cli, sender as mail_sender
 
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
+    app = public_url.PublicURLFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -23,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     settings.configure(app, test_config)
+    public_url.init_app(app)
 
     if proxies := app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

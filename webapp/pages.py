@@ -12,6 +12,7 @@ from .mail import outbox
 from .db import get_db
 from .contact.forms import ContactForm, new_form_key
 from .i18n import negotiate_language, served
+from .web import public_url
 
 root = Blueprint("root", __name__)
 bp = Blueprint("site", __name__, url_prefix="/<lang>")
@@ -90,7 +91,7 @@ MAX_SHELLS = 32  # the Host header is the client's to choose
 
 def page_shell() -> str:
     shells = current_app.extensions.setdefault("page_shells", {})
-    key = (g.lang, request.host_url)
+    key = (g.lang, public_url.base_url())
     if key not in shells:
         form = ContactForm()
         form.csrf_token.current_token, form.form_key.data, form.served.data = TOKEN_MARKER, KEY_MARKER, SERVED_MARKER

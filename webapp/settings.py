@@ -30,9 +30,12 @@ DEFAULTS = {
     # otherwise; should that file fail, each worker counts on its own meanwhile.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_ENABLED": True,
-    # The site's address as visitors see it (https://internationella.goteborg.se): links in
-    # mail and the staff sign-in's redirect URI. Empty: taken from each request.
+    # The site's address as visitors see it (https://internationellt.goteborg.se): every absolute
+    # URL (sitemap, hreflang, mail, the staff sign-in's redirect URI). Empty: taken from each
+    # request. Its host is trusted (web/public_url.py).
     "PUBLIC_URL": "",
+    # Host names the site answers to besides PUBLIC_URL's (a JSON list or "a,b"); others get 400.
+    "TRUSTED_HOSTS": [],
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     "PROXY_COUNT": 0,
     # Mail (Flask-Mail's names; webapp/outbox.py, README "Mail"). No server: .eml files in MAIL_FILE_DIR.
