@@ -19,8 +19,8 @@ from flask import current_app
 from flask_babel import force_locale, gettext as _, ngettext
 
 from .. import content
-from .transport import Envelope, PermanentFailure, TemporaryFailure
-from .outbox import STOCKHOLM
+from ..content import STOCKHOLM
+from .transport import PermanentFailure
 
 
 class HeaderClasses(HeaderRegistry):
@@ -167,35 +167,3 @@ def message_id(reference: str | None, row: dict) -> str:
     """The same for every attempt at one outbox row, so the registry can recognise a repeat."""
     sender = configured_address("MAIL_DEFAULT_SENDER")
     return f"<{reference or 'digest'}.{row['kind']}.{row['token']}@{sender.domain if sender else 'localhost'}>"
-
-
-BUILDERS = {"notification": notification, "receipt": receipt, "digest": digest}
-
-
-def build(row: dict, smtputf8: bool) -> tuple[EmailMessage, Envelope, str]:
-    """The mail for a claimed outbox row, its envelope, and a short name for it (for .eml files).
-
-    `smtputf8`: whether the transport takes addresses with non-ASCII local parts.
-    Header values go only through the email package, which refuses CR and LF in them.
-    """
-    sender, office = configured_address("MAIL_DEFAULT_SENDER"), configured_address("MAIL_OFFICE")
-    msg = EmailMessage(policy=POLICY)
-    if sender:
-        msg["From"] = sender
-    if row["kind"] != "receipt" and office:
-        msg["To"] = office
-    if row["kind"] != "notification":
-        msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-replies must not answer
-        msg["X-Auto-Response-Suppress"] = "All"  # the same for Microsoft Exchange
-    msg["Date"] = datetime.fromisoformat(row["created_at"])
-    msg["Message-ID"] = message_id(row["reference"], row)
-    try:
-        international = BUILDERS[row["kind"]](row, msg, smtputf8)
-    except ValueError as exc:  # the email package refused a header value
-        raise PermanentFailure(f"the mail could not be built: {exc}") from None
-    recipients = [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
-    if current_app.config["MAIL_SERVER"] and not (sender and recipients):
-        # flask check refuses a server without these; keep the mail until they are set
-        raise TemporaryFailure("WEBAPP_MAIL_DEFAULT_SENDER and WEBAPP_MAIL_OFFICE must be set to send")
-    envelope = Envelope(sender.addr_spec if sender else "", recipients, smtputf8=international)
-    return msg, envelope, f"{row['reference'] or 'digest'}-{row['kind']}-{row['id']}"
