@@ -14,6 +14,7 @@ from .mail import cli as mail_cli, sender as mail_sender
 
 
 def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
+    env_file, env_values = settings.load_env_file() if test_config is None else ("", {})
     app = public_url.PublicURLFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
@@ -22,6 +23,8 @@ def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
     )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     settings.configure(app, test_config)
+    if env_file:
+        app.config.update(ENV_FILE=env_file, SERVED_DATABASE=settings.served_database(env_values))
     public_url.init_app(app)
 
     if proxies := app.config["PROXY_COUNT"]:

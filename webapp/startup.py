@@ -17,7 +17,7 @@ from .web import assets
 from .i18n import checks as catalog_checks
 from .mail import sender as mail_sender, outbox
 from .i18n.catalogs import Project
-from .db import connect, pending_migrations
+from .db import announce, connect, pending_migrations
 
 MIN_SECRET_KEY_BYTES = 32
 
@@ -101,6 +101,7 @@ def check(app) -> None:
 def check_command(startup) -> None:
     """Check that the site can serve (database, migrations, catalogs, secret key, static files,
     mail settings) and, unless --startup, that no mail to the office failed or has waited more than an hour."""
+    announce()
     found = problems(current_app)
     # A mail alarm needs a person, but must not keep the site (and its form) from starting.
     found += mail_alarms(current_app) if not (found or startup) else []
@@ -110,7 +111,12 @@ def check_command(startup) -> None:
         for problem in found:
             click.echo(f"- {problem}", err=True)
         raise SystemExit(1)
-    click.echo("Ready to serve.")
+    db = connect(current_app.config["DATABASE"])
+    try:
+        total = db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    finally:
+        db.close()
+    click.echo(f"Ready to serve: {total} submission(s) in {current_app.config['DATABASE']}.")
 
 
 def init_app(app) -> None:

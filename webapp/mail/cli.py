@@ -9,10 +9,10 @@ from flask.cli import AppGroup
 
 from . import outbox
 from ..contact import submissions
-from ..db import get_db
+from ..db import announce_group, get_db
 from .sender import Sender
 
-cli = AppGroup("mail", help="The outbox: status, send what is due, retry failed mail.")
+cli = AppGroup("mail", help="The outbox: status, send what is due, retry failed mail.", callback=announce_group)
 
 
 @cli.command("status")
