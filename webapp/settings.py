@@ -27,6 +27,9 @@ DEFAULTS = {
     # Per client address, on sending the form (Flask-Limiter syntax). A person
     # never gets near it; a script does.
     "CONTACT_RATE_LIMIT": "10 per minute; 100 per day",
+    # The confirmation page, per client address: a person reloads it now and then, a script
+    # guessing references does not get 250 a second.
+    "THANKS_RATE_LIMIT": "60 per minute",
     # The counts are kept in a file beside the database (see configure) unless this says
     # otherwise; should that file fail, each worker counts on its own meanwhile.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
