@@ -136,7 +136,7 @@
   function showSendProblem(event) {
     var form = event.detail.elt;
     if (!form || form.id !== "contact-form") return;
-    var slot = document.getElementById("send-problem");
+    var slot = document.getElementById(form.dataset.sendProblem);
     if (!slot) return;
     var title = document.createElement("h4");
     title.className = "error-summary__title";

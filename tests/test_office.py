@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from webapp import content, create_app, office
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from .helpers import translate
 

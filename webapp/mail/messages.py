@@ -74,8 +74,20 @@ def set_text(msg: EmailMessage, lines: list[str], lang: str) -> None:
     msg["Content-Language"] = lang  # after set_content, which replaces every Content-* header
 
 
+def describe_form(app, labels: dict) -> None:
+    """The form's visible fields and their labels, in the page's order (the contact form
+    tells the mail at start-up: mail/ does not import contact/). The notification shows each."""
+    app.extensions[__name__] = dict(labels)
+
+
+def other_fields(row: dict) -> list[tuple[str, str | None]]:
+    """The form's fields beyond the address and the text, each with its label, for the office."""
+    labels = current_app.extensions.get(__name__, {})
+    return [(label, row["submission"].get(name)) for name, label in labels.items() if name not in ("email", "message")]
+
+
 def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
-    """The office's copy of a submission; True when it needs SMTPUTF8."""
+    """The office's copy of a submission, with every field of the form; True when it needs SMTPUTF8."""
     lang = current_app.config["MAIL_OFFICE_LANGUAGE"]
     reference = row["reference"]
     visitor = visitor_address(row["email"])
@@ -98,7 +110,10 @@ def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
             lines.append(_("The sender's e-mail address: %(address)s", address=row["email"]))
             if not reply_to:
                 lines.append(_("Reply cannot be used for this address here: copy it into a new message to answer."))
-        lines += ["", _("The message:"), "", row["message"]]
+        for label, value in other_fields(row):
+            # TRANSLATORS: a field of the contact form in the office's mail, e.g. "Name (optional): Åsa".
+            lines.append(_("%(label)s: %(value)s", label=label, value=value or "–"))
+        lines += ["", _("The message:"), "", row["submission"]["message"]]
     set_text(msg, lines, lang)
     return bool(reply_to and reply_to[1])
 

@@ -126,11 +126,20 @@ def has_due(db: Database, now: float) -> bool:
     )
 
 
-# What a sender needs to build a mail: the row and its submission.
+# What a sender needs to build a mail: the row, and what it says of its submission; the
+# submission itself, every column, is attached by `with_submissions`.
 CLAIMED = (
-    "SELECT o.id, o.kind, o.token, o.created_at, o.queued_at, o.attempts, o.data, s.reference, s.locale, s.email, s.message,"
-    " s.created_at AS received_at FROM outbox o LEFT JOIN submissions s ON s.id = o.submission_id"
+    "SELECT o.id, o.kind, o.token, o.created_at, o.queued_at, o.attempts, o.data, o.submission_id, s.reference, s.locale,"
+    " s.email, s.created_at AS received_at FROM outbox o LEFT JOIN submissions s ON s.id = o.submission_id"
 )
+
+
+def with_submissions(db: Database, rows: list[dict]) -> list[dict]:
+    """Each row with its submission as stored (all the form's fields, whatever they are) under "submission"."""
+    ids = sorted({row["submission_id"] for row in rows if row["submission_id"] is not None})
+    marks = ",".join("?" * len(ids))
+    stored = {s["id"]: s for s in db["submissions"].rows_where(f"id IN ({marks})", ids)} if ids else {}
+    return [{**row, "submission": stored.get(row["submission_id"])} for row in rows]
 
 
 def claim(db: Database, owner: str, now: float, lease_seconds: float, limit: int) -> list[dict]:
@@ -155,7 +164,7 @@ def claim(db: Database, owner: str, now: float, lease_seconds: float, limit: int
         )
         cursor = db.execute(f"{CLAIMED} WHERE o.id IN ({marks}) ORDER BY o.due_at, o.id", ids)
         columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor]
+        return with_submissions(db, [dict(zip(columns, row)) for row in cursor])
 
 
 def _finish(db: Database, row_id: int, owner: str, sets: str, params: list, renew_until: float | None = None) -> bool:

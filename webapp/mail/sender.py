@@ -16,7 +16,7 @@ import uuid
 
 from . import kinds, outbox
 from ..db import connect
-from ..i18n import LANGUAGES
+from ..i18n import published
 from .transport import PermanentFailure, TemporaryFailure, open_transport
 
 BATCH = 50
@@ -187,8 +187,8 @@ def config_problems(app) -> list[str]:
         problems.append("WEBAPP_MAIL_USE_TLS and WEBAPP_MAIL_USE_SSL are both true: choose STARTTLS or implicit TLS.")
     if config["MAIL_CA_FILE"] and not os.access(config["MAIL_CA_FILE"], os.R_OK):
         problems.append(f"WEBAPP_MAIL_CA_FILE {config['MAIL_CA_FILE']} cannot be read.")
-    if config["MAIL_OFFICE_LANGUAGE"] not in LANGUAGES:
-        problems.append(f"WEBAPP_MAIL_OFFICE_LANGUAGE must be one of {', '.join(LANGUAGES)}.")
+    if config["MAIL_OFFICE_LANGUAGE"] not in published(app):
+        problems.append(f"WEBAPP_MAIL_OFFICE_LANGUAGE must be one of {', '.join(published(app))}.")
     return problems
 
 
