@@ -105,3 +105,14 @@ def test_the_environment_wins_over_the_file(tmp_path, monkeypatch):
     assert settings.load_env_file() == (str(path), {"WEBAPP_TEST_ONLY_A": "file", "WEBAPP_TEST_ONLY_B": "file"})
     assert os.environ["WEBAPP_TEST_ONLY_A"] == "shell" and os.environ["WEBAPP_TEST_ONLY_B"] == "file"
     monkeypatch.delenv("WEBAPP_TEST_ONLY_B")
+
+
+def test_the_sample_file_holds_only_settings_the_site_knows():
+    values = settings.read_env_file(ROOT / "ops" / "webapp.env")
+    read_elsewhere = {"INSTANCE_PATH", "BIND", "WORKERS"}  # before the app exists, or by gunicorn.conf.py
+    unknown = {k for k in values if k.removeprefix("WEBAPP_") not in settings.DEFAULTS.keys() | read_elsewhere}
+    assert unknown == set()
+    assert settings.served_database(values) == "/var/lib/webapp/webapp.sqlite3"
+    unit = (ROOT / "ops" / "webapp.service").read_text()
+    assert "EnvironmentFile=/etc/webapp/env\n" in unit
+    assert [line for line in unit.splitlines() if line.startswith("Environment=")] == ["Environment=FLASK_APP=webapp"]
