@@ -1,8 +1,7 @@
 """ops/nginx.conf as the README installs it, run by Debian's nginx on loopback ports in front of
 gunicorn: unknown hosts closed, the public name in every absolute URL, the id in nginx's log and
 the site's, no address in nginx's log, /healthz for the monitoring host only, a page when
-gunicorn is down. (Changed for the test only: ports, paths, certificates, and `http2 on;`,
-which Debian 12's nginx 1.22 does not know: README "Production install".)"""
+gunicorn is down. (Changed for the test only: ports, paths and certificates.)"""
 
 import http.client
 import json
@@ -37,9 +36,9 @@ def free_port() -> int:
 
 
 def site_config(sample: str, folder: Path, ports: dict, upstream: str, cert: Path, key: Path) -> str:
-    text = sample.replace("    http2 on;\n", "")
     text = re.sub(r"^\s*listen \[::\]:.*\n", "", text, flags=re.M)
     text = re.sub(r"listen (80|443)\b", lambda m: f"listen 127.0.0.1:{ports[m.group(1)]}", text)
+    assert "listen 127.0.0.1" in text and "[::]" not in text
     replacements = {
         "127.0.0.1:8000": upstream,
         f"/etc/ssl/certs/{NAME}.fullchain.pem": str(cert),
