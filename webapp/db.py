@@ -138,20 +138,17 @@ def migrate(path: str | Path) -> list[str]:
         db.close()
 
 
-def applied_migrations(path: str | Path) -> list[str]:
+def migration_state(path: str | Path) -> tuple[list[str], list[str]]:
+    """The names of the migrations applied to the database at `path`, and of those pending."""
     db = connect(path)
     try:
-        return [m.name for m in migrations.applied(db)]
+        return [m.name for m in migrations.applied(db)], [m.name for m in migrations.pending(db)]
     finally:
         db.close()
 
 
 def pending_migrations(path: str | Path) -> list[str]:
-    db = connect(path)
-    try:
-        return [m.name for m in migrations.pending(db)]
-    finally:
-        db.close()
+    return migration_state(path)[1]
 
 
 def backup(source: str | Path, dest: str | Path, timeout: float = 5.0) -> None:

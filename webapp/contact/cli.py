@@ -150,7 +150,7 @@ def backup_command(dest, force):
     if dest.exists() and not force:
         raise click.ClickException(f"{dest} already exists. Add --force to replace it.")
     try:
-        if not db.applied_migrations(source):
+        if not db.migration_state(source)[0]:
             raise click.ClickException(f"{source} has no migrations: it is not the site's database (is the environment file read?).")
         db.backup(source, dest, current_app.config["DATABASE_TIMEOUT"])
         copy = db.connect(dest)
