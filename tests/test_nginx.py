@@ -36,7 +36,7 @@ def free_port() -> int:
 
 
 def site_config(sample: str, folder: Path, ports: dict, upstream: str, cert: Path, key: Path) -> str:
-    text = re.sub(r"^\s*listen \[::\]:.*\n", "", text, flags=re.M)
+    text = re.sub(r"^\s*listen \[::\]:.*\n", "", sample, flags=re.M)
     text = re.sub(r"listen (80|443)\b", lambda m: f"listen 127.0.0.1:{ports[m.group(1)]}", text)
     assert "listen 127.0.0.1" in text and "[::]" not in text
     replacements = {
