@@ -6,7 +6,6 @@ from flask import current_app
 from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.utils import cached_property
 
@@ -37,7 +36,6 @@ class AppBabel(Babel):
 
 
 babel = AppBabel()
-csrf = CSRFProtect()
 htmx = Htmx()
 def hashed_address() -> str:
     """The client's address as the limiter keeps it: a keyed hash (HMAC with the secret key), so a
