@@ -35,7 +35,7 @@ def test_statement_holds_what_digg_requires(client, lang):
     assert response.status_code == 200
     html = response.text
     title = rendered(lang, "Accessibility statement")
-    assert f'<html lang="{lang}">' in html
+    assert f'<html lang="{lang}" dir=' in html
     assert html.count("<h1") == 1
     assert f"<h1>{title}</h1>" in html
     assert f"<title>{title} – " in html
@@ -68,7 +68,7 @@ SWEDISH_DATE = "27 november 2026"  # a fact, as Swedish writes it
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_statement_in_every_language(client, lang):
     html = client.get(f"/{lang}/accessibility").text
-    assert f'<html lang="{lang}">' in html
+    assert f'<html lang="{lang}" dir=' in html
     for message in STATEMENT_MESSAGES:
         assert str(rendered(lang, message)) in html, message
 

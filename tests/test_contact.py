@@ -11,6 +11,7 @@ from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from tests.helpers import Visitor, hidden_value, locked_database, make_app, ntranslate, rendered, rows, textarea
+from webapp.i18n import text_direction
 from webapp.contact.forms import MESSAGE_MAX
 from tests.helpers import LANGUAGES
 
@@ -448,7 +449,7 @@ def test_privacy_page(client, lang):
         assert str(rendered(lang, message)) in html
     imy = Markup(f'<a href="https://www.imy.se/">{rendered(lang, "Swedish Authority for Privacy Protection (IMY)")}</a>')
     assert rendered(lang, "If you think that we process your personal data wrongly, you can complain to the %(authority)s.", authority=imy) in html
-    phone = Markup('<a href="tel:+46313650000">031-365 00 00</a>')
+    phone = Markup('<a dir="ltr" href="tel:+46313650000">031-365 00 00</a>')
     assert rendered(lang, "To use your rights, contact Gothenburg’s contact centre on %(phone)s.", phone=phone) in html
 
 
@@ -473,7 +474,7 @@ def test_language_switch_on_a_rerendered_form_goes_to_the_front_page(visitor, la
     html = visitor.submit(message="", htmx=htmx).text
     for other in LANGUAGES:
         if other != lang and not htmx:
-            assert f'<a href="/{other}/" lang="{other}" hreflang="{other}">' in html
+            assert f'<a href="/{other}/" lang="{other}" dir="{text_direction(other)}" hreflang="{other}">' in html
     if not htmx:
         assert f'<link rel="canonical" href="http://localhost/{lang}/">' in html
     else:

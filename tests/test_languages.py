@@ -11,6 +11,7 @@ from tests import helpers, test_contact, test_pages
 from tests.helpers import make_app
 from webapp import startup
 from tests.helpers import LANGUAGES
+from webapp.i18n import language_name
 
 from .test_site_files import sitemap_entries
 
@@ -46,14 +47,16 @@ def app_over(catalogs, tmp_path, assets_dir, **config):
 
 
 def test_production_serves_no_draft(catalogs, tmp_path, assets_dir):
-    catalogs.start("de", every_text(catalogs))
+    # Any language that is not published will do: publishing one needs no edit here.
+    draft = next(code for code in ("de", "fr", "es", "pl", "it") if code not in LANGUAGES)
+    catalogs.start(draft, every_text(catalogs))
     client = app_over(catalogs, tmp_path, assets_dir).test_client()
-    for path in ("/de/", "/de/privacy", "/de/accessibility"):
+    for path in (f"/{draft}/", f"/{draft}/privacy", f"/{draft}/accessibility"):
         assert client.get(path).status_code == 404
     page = client.get(f"/{LANGUAGES[0]}/").text
-    assert 'hreflang="de"' not in page and "Deutsch" not in page
-    assert not any("/de/" in url for url in sitemap_entries(client))
-    assert client.get("/", headers={"Accept-Language": "de"}).headers["Location"] == f"/{LANGUAGES[0]}/"
+    assert f'hreflang="{draft}"' not in page and language_name(draft) not in page
+    assert not any(f"/{draft}/" in url for url in sitemap_entries(client))
+    assert client.get("/", headers={"Accept-Language": draft}).headers["Location"] == f"/{LANGUAGES[0]}/"
 
 
 def test_make_dev_previews_a_draft_without_publishing_it(catalogs, tmp_path, assets_dir):
@@ -61,7 +64,7 @@ def test_make_dev_previews_a_draft_without_publishing_it(catalogs, tmp_path, ass
     client = app_over(catalogs, tmp_path, assets_dir, DEBUG=True).test_client()
     page = client.get("/de/")
     assert page.status_code == 200
-    assert '<html lang="de">' in page.text
+    assert '<html lang="de" dir="ltr">' in page.text
     assert "Göteborg ist eine nachhaltige Stadt." in page.text
     # Untranslated texts show in English, as they will until they are translated.
     assert "Contact the City Executive Office" in page.text
@@ -70,7 +73,7 @@ def test_make_dev_previews_a_draft_without_publishing_it(catalogs, tmp_path, ass
     assert not any("/de/" in url for url in sitemap_entries(client))
     assert client.get("/", headers={"Accept-Language": "de"}).headers["Location"] == f"/{LANGUAGES[0]}/"
     missing = client.get("/de/nichts")
-    assert missing.status_code == 404 and '<html lang="de">' in missing.text
+    assert missing.status_code == 404 and '<html lang="de" dir="ltr">' in missing.text
 
 
 def test_a_published_language_is_everywhere_the_languages_are(catalogs, tmp_path, assets_dir):
@@ -78,7 +81,7 @@ def test_a_published_language_is_everywhere_the_languages_are(catalogs, tmp_path
     app = app_over(catalogs, tmp_path, assets_dir)
     client = app.test_client()
     page = client.get(f"/{LANGUAGES[0]}/").text
-    assert '<a href="/de/" lang="de" hreflang="de">Deutsch</a>' in page
+    assert '<a href="/de/" lang="de" dir="ltr" hreflang="de">Deutsch</a>' in page
     assert '<link rel="alternate" hreflang="de" href="http://localhost/de/">' in page
     assert "http://localhost/de/privacy" in sitemap_entries(client)
     assert client.get("/", headers={"Accept-Language": "de-AT,de;q=0.9"}).headers["Location"] == "/de/"

@@ -22,6 +22,7 @@ from tests.mail_server import SMTPServer, free_port
 from webapp.mail import sender as mail_sender, outbox
 from webapp.contact import submissions
 from webapp.db import connect
+from webapp.i18n.bidi import isolated
 from tests.helpers import LANGUAGES
 
 MESSAGE = "Hej!\nJag undrar över partnerstäderna.\u2028Rad två 🌍\n\n  indrag och tabb\t."
@@ -51,6 +52,8 @@ def test_notification_and_receipt(mail_app, smtp, lang):
     language = Locale.parse(lang).get_display_name(office)
     assert translate(office, "Language of the page: %(language)s") % {"language": language} in body
     assert translate(office, "The sender's e-mail address: %(address)s") % {"address": "visitor@example.org"} in body
+    link = f"https://internationella.example/staff/messages/{ref}"
+    assert translate(office, "Handle it in the staff area: %(link)s") % {"link": link} in body
     # The message exactly as stored, U+2028 and all, at the end of the body.
     assert body.endswith("\n" + row["message"] + "\n") and row["message"] == MESSAGE.strip()
 
@@ -61,10 +64,10 @@ def test_notification_and_receipt(mail_app, smtp, lang):
     assert receipt["Reply-To"] is None
     text = receipt.text
     for expected in (
-        translate(lang, "Your reference number is %(reference)s.") % {"reference": ref},
+        translate(lang, "Your reference number is %(reference)s.") % {"reference": isolated(ref, lang)},
         translate(lang, "Your message to the City of Gothenburg’s City Executive Office arrived on %(time)s.") % {"time": stockholm(row["created_at"], lang)},
         translate(lang, "We will reply to this e-mail address. Quote the reference number if you contact us about this matter."),
-        translate(lang, "For urgent matters, call Gothenburg’s contact centre on %(phone)s.") % {"phone": "031-365 00 00"},
+        translate(lang, "For urgent matters, call Gothenburg’s contact centre on %(phone)s.") % {"phone": isolated("031-365 00 00", lang)},
         translate(lang, "This is an automatic message. If you did not write to us, you can ignore it."),
     ):
         assert expected in text

@@ -55,6 +55,6 @@ def test_shells_kept_are_bounded(app, client):
 
 
 def test_one_shell_per_language(client):
-    assert '<html lang="sv">' in client.get("/sv/").text
-    assert '<html lang="en">' in client.get("/en/").text
-    assert '<html lang="sv">' in client.get("/sv/").text
+    assert '<html lang="sv" dir="ltr">' in client.get("/sv/").text
+    assert '<html lang="en" dir="ltr">' in client.get("/en/").text
+    assert '<html lang="sv" dir="ltr">' in client.get("/sv/").text

@@ -123,7 +123,7 @@ def test_a_partner_citys_name_comes_from_its_languages_catalog(catalogs, catalog
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_language_markup(client, lang):
     html = client.get(f"/{lang}/").text
-    assert f'<html lang="{lang}">' in html
+    assert f'<html lang="{lang}" dir="{Locale.parse(lang).text_direction}">' in html
     assert html.count("<h1") == 1
     assert f'<link rel="canonical" href="http://localhost/{lang}/">' in html
     for code in LANGUAGES:
@@ -135,9 +135,9 @@ def test_language_markup(client, lang):
         name = Locale.parse(other).get_display_name(other)
         name = NAMES.get(other, name[:1].upper() + name[1:])
         if other == lang:
-            assert f'<span class="language-switch__current" lang="{lang}" aria-current="true">{name}</span>' in html
+            assert f'<span class="language-switch__current" lang="{lang}" dir="{Locale.parse(lang).text_direction}" aria-current="true">{name}</span>' in html
         else:
-            assert f'<a href="/{other}/" lang="{other}" hreflang="{other}">{name}</a>' in html
+            assert f'<a href="/{other}/" lang="{other}" dir="{Locale.parse(other).text_direction}" hreflang="{other}">{name}</a>' in html
     # The skip link is the first thing in the body, pointing at <main>.
     body = html.split("<body>", 1)[1].lstrip()
     assert body.startswith('<a class="skip-link" href="#main">')
@@ -177,7 +177,7 @@ def not_found_cases():
 def test_404_in_the_visitors_language(client, path, headers, lang):
     response = client.get(path, headers=headers)
     assert response.status_code == 404
-    assert f'<html lang="{lang}">' in response.text
+    assert f'<html lang="{lang}" dir="{Locale.parse(lang).text_direction}">' in response.text
     assert f"<h1>{rendered(lang, 'Page not found')}</h1>" in response.text
     assert f'href="/{lang}/"' in response.text
     phone = rendered(lang, "You can also call Gothenburg’s contact centre on %(phone)s.", phone="031-365 00 00")

@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 
 from tests.helpers import make_app
 from webapp.i18n.catalogs import strings
+from webapp.i18n.languages import read_languages
 from webapp import ROOT
 
 SV = "translations/sv/LC_MESSAGES/messages.po"
@@ -372,12 +373,15 @@ def write_translation(po: Path, english: str, text: str, context: str | None = N
 
 
 def add_string(translate, project, english: str, sv: str, fi: str | None = None) -> Path:
-    """Put a new English text in the copy's code and translate it in both catalogs."""
+    """Put a new English text in the copy's code and translate it in every published catalog
+    (Finnish as `fi` when given, the others as `sv`), so publishing a language needs no edit here."""
     edit(project / "templates/error.html", "{% endblock %}", f"<p>{{{{ _({english!r}) }}}}</p>\n{{% endblock %}}")
     assert translate("extract").exit_code == 0
     assert translate("update").exit_code == 0
-    for lang, text in (("sv", sv), ("fi", fi if fi is not None else sv)):
-        write_translation(project / f"translations/{lang}/LC_MESSAGES/messages.po", english, text)
+    for lang in read_languages(project / "translations/LANGUAGES"):
+        po = project / f"translations/{lang}/LC_MESSAGES/messages.po"
+        if po.exists():  # the English source has none
+            write_translation(po, english, fi if lang == "fi" and fi is not None else sv)
     assert translate("compile").exit_code == 0
     return project / SV
 
@@ -706,5 +710,22 @@ def test_extract_keeps_the_projects_form(translate, project):
 def test_the_published_list_saved_with_a_byte_order_mark(translate, project):
     languages = project / "translations/LANGUAGES"
     languages.write_bytes(b"\xef\xbb\xbf" + languages.read_bytes())
+    result = translate("check")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("msgstr", ["\u200fMedlemskap", "Medlemskap\u200e", "\u061cMedlemskap"])
+def test_a_direction_mark_at_an_edge_the_english_lacks(translate, project, msgstr):
+    assert "with an invisible" in check_entry(translate, project, msgstr)
+
+
+@pytest.mark.parametrize("msgstr", ["Medlem\u2068skap", "Medlem\u2069skap", "\u202bMedlem\u2068skap\u202c\u2069 nu", "Medlem\u202aska\u2069p"])
+def test_unbalanced_isolates_and_embeddings(translate, project, msgstr):
+    assert "unbalanced direction controls" in check_entry(translate, project, msgstr)
+
+
+def test_balanced_isolates_pass(translate, project):
+    edit(project / SV, msgstr_of(project / SV, "Memberships"), 'msgstr "Medlem\u2068skap\u2069 \u202bnu\u202c"')
+    translate("compile")
     result = translate("check")
     assert result.exit_code == 0, result.output

@@ -34,6 +34,9 @@ DEFAULTS = {
     "PUBLIC_URL": "",
     # Host names the site answers to besides PUBLIC_URL's (a JSON list or "a,b"); others get 400.
     "TRUSTED_HOSTS": [],
+    # The form the office's diary numbers must have (a regular expression matching the whole
+    # number, e.g. "SLK-\\d{4}-\\d+"); empty: any text.
+    "STAFF_DIARY_PATTERN": "",
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     "PROXY_COUNT": 0,
     # Mail (Flask-Mail's names; webapp/mail/outbox.py, README "Mail"). No server: .eml files in MAIL_FILE_DIR.

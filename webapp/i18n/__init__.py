@@ -115,6 +115,12 @@ def country_name(code: str) -> str:
     return Locale.parse(current_language()).territories[code]
 
 
+def text_direction(code: str | None = None) -> str:
+    """"rtl" or "ltr" for a language (the active one by default), from CLDR's character order,
+    so a right-to-left catalog added as data mirrors the page with no list of codes here."""
+    return Locale.parse(code or current_language()).text_direction
+
+
 def language_name(code: str) -> str:
     """A language's name in that language itself, as a language switch should show it."""
     name = Locale.parse(code).get_display_name(code)
@@ -171,5 +177,6 @@ def init_app(app, front_page: str):
         current_language=current_language,
         plural_samples=plural_samples,
         language_name=language_name,
+        text_direction=text_direction,
         url_in_language=url_in_language,
     )

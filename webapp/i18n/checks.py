@@ -22,6 +22,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from .bidi import direction_problems
 from .catalogs import SYNTAX, CatalogError, Project, extract, load, message_label, read_bytes, strings, syntax_errors, without_volatile_headers
 from .languages import SOURCE_LANGUAGE, read_languages
 
@@ -146,7 +147,8 @@ def entry_problems(message: Message, single_number_forms: set[int], singular_for
                 f"{form} contains markup the English does not ({' '.join(marks)}): the site shows translations as"
                 " plain text, so write it without; a link or emphasis is the developers' job (ask them for a placeholder)"
             )
-        found += like_the_english(form, msgstr, english_for_form(message, index, singular_forms))
+        english = english_for_form(message, index, singular_forms)
+        found += like_the_english(form, msgstr, english) + direction_problems(form, msgstr, english)
     return found
 
 

@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 
 from .. import content
 from ..content import STOCKHOLM
+from ..i18n.bidi import isolated
 from .transport import PermanentFailure
 
 
@@ -64,6 +65,12 @@ def configured_address(name: str) -> Address | None:
 def received(iso: str, lang: str) -> str:
     """When a message arrived, in Stockholm time, as CLDR writes it in `lang` (weekday, date, time, zone)."""
     return format_datetime(datetime.fromisoformat(iso), "full", tzinfo=STOCKHOLM, locale=lang)
+
+
+def staff_link(path: str) -> str:
+    """A link into the staff area (it opens nothing without signing in). Mail is built
+    outside any request, so the site's address is WEBAPP_PUBLIC_URL's."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + "/staff/" + path
 
 
 def set_text(msg: EmailMessage, lines: list[str], lang: str) -> None:
@@ -113,7 +120,13 @@ def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
         for label, value in other_fields(row):
             # TRANSLATORS: a field of the contact form in the office's mail, e.g. "Name (optional): Åsa".
             lines.append(_("%(label)s: %(value)s", label=label, value=value or "–"))
-        lines += ["", _("The message:"), "", row["submission"]["message"]]
+        lines += [
+            _("Handle it in the staff area: %(link)s", link=staff_link(f"messages/{reference}")),
+            "",
+            _("The message:"),
+            "",
+            row["submission"]["message"],
+        ]
     set_text(msg, lines, lang)
     return bool(reply_to and reply_to[1])
 
@@ -134,10 +147,10 @@ def receipt(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
             _("Thank you! We have received your message."),
             "",
             _("Your message to the City of Gothenburg’s City Executive Office arrived on %(time)s.", time=received(row["received_at"], lang)),
-            _("Your reference number is %(reference)s.", reference=row["reference"]),
+            _("Your reference number is %(reference)s.", reference=isolated(row["reference"], lang)),
             "",
             _("We will reply to this e-mail address. Quote the reference number if you contact us about this matter."),
-            _("For urgent matters, call Gothenburg’s contact centre on %(phone)s.", phone=content.PHONE_DISPLAY),
+            _("For urgent matters, call Gothenburg’s contact centre on %(phone)s.", phone=isolated(content.PHONE_DISPLAY, lang)),
             "",
             _("This is an automatic message. If you did not write to us, you can ignore it."),
             "",
@@ -168,9 +181,9 @@ def digest(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
             "",
             *references,
             "",
-            _("If one of them is a real message, release it on the server with a command like the one below, with its reference. It is then forwarded to this mailbox like any other message."),
+            _("If one of them is a real message, open it in the staff area's list of spam and choose “Not spam”. It is then forwarded to this mailbox like any other message."),
             "",
-            f"    flask submissions release {references[0]}",
+            f"    {staff_link('?status=spam')}",
             "",
             _("The content of the messages is never included in this summary."),
         ]
