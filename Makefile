@@ -86,13 +86,15 @@ endef
 
 # Browser tests drive Debian's Chromium (never a downloaded browser); the Nu HTML
 # Checker is a Java program that npm brings (its Java-downloading install script is skipped);
-# pdftotext reads the printed page back, w3m shows the page as a text browser does.
+# pdftotext reads the printed page back, w3m shows the page as a text browser does;
+# nginx runs ops/nginx.conf in front of gunicorn (tests/test_nginx.py).
 test-tools: $(VENV)/.test-installed node_modules/.installed
 	$(call debian-package,$(CHROMIUM),chromium)
 	$(call debian-package,java,default-jre-headless)
 	$(call debian-package,msgfmt,gettext)
 	$(call debian-package,pdftotext,poppler-utils)
 	$(call debian-package,w3m,w3m)
+	$(call debian-package,nginx,nginx)
 
 node_modules/.installed: package.json package-lock.json
 	$(call debian-package,npm,npm)

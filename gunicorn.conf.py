@@ -4,6 +4,7 @@ Any setting can still be changed on the command line or in GUNICORN_CMD_ARGS.
 """
 
 import os
+from pathlib import Path
 
 # Where to listen. Behind a reverse proxy the default (loopback only) is right.
 bind = os.environ.get("WEBAPP_BIND", "127.0.0.1:5000")
@@ -22,12 +23,20 @@ graceful_timeout = 30
 # The heartbeat file on tmpfs, so a slow disk cannot make a healthy worker look stuck.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
-# No gunicorn access log: the site writes one JSON line per request itself
+# No gunicorn access log: the site writes one line per request itself
 # (webapp/web/request_log.py, with the request id), so a request is logged once.
 # Static files, which WhiteNoise serves before Flask, are in the reverse proxy's log.
-# Gunicorn's own messages and the site's request log go to stderr.
 accesslog = None
 errorlog = "-"
+# Every line on stderr is JSON, gunicorn's own and the site's, from one formatter: a log shipper
+# needs one parser. (Read as a file, not imported: the master must not import the site's code,
+# or workers started by a reload would run the old version.)
+logconfig_json = str(Path(__file__).resolve().parent / "webapp" / "web" / "logging.json")
+
+# X-Forwarded-Proto from nginx on this machine is the only scheme header trusted (the nginx
+# sample sets exactly that one); gunicorn's defaults also take X-Forwarded-Ssl and -Protocol.
+forwarded_allow_ips = "127.0.0.1,::1"
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 
 # Gunicorn's control socket has one default path per user, so a second server
 # on the machine (a test, the benchmark) would take it over; we do not use it.

@@ -119,7 +119,7 @@ class Gunicorn:
 
 def gunicorn_setting(name: str):
     """A value of gunicorn.conf.py as the environment of this process makes it."""
-    conf = {}
+    conf = {"__file__": str(ROOT / "gunicorn.conf.py")}
     exec((ROOT / "gunicorn.conf.py").read_text(), conf)
     return conf[name]
 

@@ -18,6 +18,7 @@ def mail_config(port, **extra):
         "MAIL_DEFAULT_SENDER": SENDER,
         "MAIL_TIMEOUT": 5,
         "PUBLIC_URL": "https://internationella.example/",
+        "TRUSTED_HOSTS": "localhost",  # the test client asks as localhost (web/public_url.py)
         **extra,
     }
 

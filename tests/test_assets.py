@@ -107,6 +107,7 @@ def test_assets_served_compressed_and_cached_for_a_year(client, name, encoding):
     assert response.mimetype == PAGE_ASSETS[name]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Access-Control-Allow-Origin" not in response.headers
+    assert "Content-Security-Policy" not in response.headers  # README "Security headers": not on hashed files
 
 
 def test_asset_revalidation_gets_304(client):

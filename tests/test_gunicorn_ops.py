@@ -1,6 +1,7 @@
 """Operating the site under gunicorn: a SIGTERM lets requests in progress finish, the
 start-up checks stop a server that could not keep its promises, and one JSON line a request."""
 
+import json
 import sqlite3
 import threading
 import time
@@ -98,3 +99,28 @@ def test_one_json_line_per_request_with_the_id_the_visitor_got(tmp_path):
     mine = [line for line in request_log_lines(server.log) if line["request_id"] in ids + [given]]
     assert [(line["path"], line["status"]) for line in mine] == [("/sv/", 200), ("/en/privacy", 200), ("/nowhere/", 404), ("/healthz", 200)]
     assert given == "proxy-0001"
+
+
+def test_every_line_gunicorn_and_the_site_write_is_json(tmp_path):
+    with Server(tmp_path, workers=2) as server:
+        browser = Browser(server.url)
+        for path in ("/sv/", "/nowhere/", "/healthz"):
+            browser.get(path)
+        server.terminate()
+        assert server.wait(15) == 0
+    lines = server.log.read_text().splitlines()
+    entries = [json.loads(line) for line in lines]  # fails on any line that is not JSON
+    messages = [entry["message"] for entry in entries if entry["logger"] == "gunicorn.error"]
+    assert any(m.startswith("Booting worker") for m in messages) and "Shutting down: Master" in messages
+    assert {entry["path"] for entry in entries if entry.get("event") == "request"} >= {"/sv/", "/nowhere/", "/healthz"}
+
+
+@pytest.mark.parametrize(
+    "header, scheme",
+    [("X-Forwarded-Proto: https", "https"), ("X-Forwarded-Ssl: on", "http"), ("X-Forwarded-Protocol: ssl", "http")],
+)
+def test_only_x_forwarded_proto_sets_the_scheme(tmp_path, header, scheme):
+    name, value = header.split(": ")
+    with Server(tmp_path, workers=1) as server:
+        sitemap = Browser(server.url).get("/sitemap.xml", [(name, value)]).text
+    assert f"<loc>{scheme}://127.0.0.1:" in sitemap

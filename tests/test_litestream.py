@@ -1,6 +1,8 @@
 """Litestream, with the sample ops/litestream.yml: replicate while the site writes, lose the
-database, restore it with the README's command, and find every submission there."""
+database, restore it with the README's procedure run as written, and find every submission there."""
 
+import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -44,10 +46,60 @@ def rows(path: Path) -> list[tuple]:
         conn.close()
 
 
-def test_replicate_lose_the_database_and_restore(tmp_path):
-    database = tmp_path / "live" / "webapp.sqlite3"
+def readme_restore_procedure() -> str:
+    """The README's restore block, exactly as an operator copies it."""
+    readme = (ROOT / "README.md").read_text()
+    return re.search(r"To restore, as root.*?```sh\n(.*?)```", readme, re.S).group(1)
+
+
+def run_restore_procedure(tmp_path, config: Path, data: Path) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """The block with temporary paths; `sudo -u webapp` runs the command as this user, and
+    `systemctl` is recorded, not run (the test stopped replication itself)."""
+    script = readme_restore_procedure()
+    for sample, here in (("/var/lib/webapp", str(data)), ("/etc/litestream.yml", str(config)), ("cd /srv/webapp", f"cd {ROOT}")):
+        assert sample in script
+        script = script.replace(sample, here)
+    units = tmp_path / "systemctl.log"
+    shell = f'set -e\nsudo() {{ [ "$1" = -u ] && shift 2; "$@"; }}\nsystemctl() {{ echo "$*" >> {units}; }}\n{script}'
+    env_file = tmp_path / "env"  # /etc/webapp/env
+    env_file.write_text(f"WEBAPP_INSTANCE_PATH={data}\nWEBAPP_SECRET_KEY={'s' * 40}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WEBAPP_", "FLASK_"))}
+    result = subprocess.run(["bash", "-c", shell], env={**env, "WEBAPP_ENV_FILE": str(env_file)}, capture_output=True, text=True, timeout=120)
+    return result, units.read_text().splitlines() if units.exists() else []
+
+
+def test_replicate_damage_the_database_and_restore_as_the_readme_says(tmp_path):
+    data = tmp_path / "var-lib-webapp"
+    database = data / "webapp.sqlite3"
     migrate(database)
     config = config_for(tmp_path, database, tmp_path / "replica")
+    written = replicate_while_writing(tmp_path, config, database)
+    with open(database, "r+b") as damaged:  # the disk went bad under the database
+        damaged.seek(4096)
+        damaged.write(b"\xff" * 8192)
+    result, units = run_restore_procedure(tmp_path, config, data)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert units == ["stop webapp litestream", "start litestream webapp"]
+    assert rows(database) == written
+    assert (data / "damaged" / "webapp.sqlite3").exists()
+    checks = [line for line in result.stderr.splitlines() if line.startswith("Database: ")]
+    assert checks == [f"Database: {data / 'restored.sqlite3'} (settings from {tmp_path / 'env'})", f"Database: {database} (settings from {tmp_path / 'env'})"]
+    assert f"Ready to serve: 150 submission(s) in {database} (quick_check ok)." in result.stdout
+
+
+def test_the_procedure_stops_before_starting_a_site_on_a_bad_restore(tmp_path):
+    data = tmp_path / "var-lib-webapp"
+    database = data / "webapp.sqlite3"
+    data.mkdir()
+    sqlite3.connect(database).close()  # a database with nothing in it, never replicated
+    config = config_for(tmp_path, database, tmp_path / "replica")
+    result, units = run_restore_procedure(tmp_path, config, data)
+    assert result.returncode != 0
+    assert units == ["stop webapp litestream"]  # never started again
+
+
+def replicate_while_writing(tmp_path, config: Path, database: Path) -> list[tuple]:
+    """Submissions written while Litestream replicates, until the replica holds them all."""
     log = (tmp_path / "litestream.log").open("wb")
     replicating = subprocess.Popen([LITESTREAM, "replicate", "-config", config], stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -58,7 +110,6 @@ def test_replicate_lose_the_database_and_restore(tmp_path):
             time.sleep(0.5)
         db.close()
         written = rows(database)
-        # Wait until the replica holds everything (Litestream syncs every second).
         probe = tmp_path / "probe.sqlite3"
         deadline = time.monotonic() + 30
         while True:
@@ -66,16 +117,22 @@ def test_replicate_lose_the_database_and_restore(tmp_path):
             try:
                 restore(config, database, probe)
                 if rows(probe) == written:
-                    break
+                    return written
             except (subprocess.CalledProcessError, sqlite3.DatabaseError):
                 pass  # nothing replicated yet
             assert time.monotonic() < deadline, (tmp_path / "litestream.log").read_text()
             time.sleep(0.5)
     finally:
-        replicating.terminate()
+        replicating.terminate()  # the procedure's `systemctl stop ... litestream`
         replicating.wait(timeout=30)
         log.close()
 
+
+def test_replicate_lose_the_database_and_restore(tmp_path):
+    database = tmp_path / "live" / "webapp.sqlite3"
+    migrate(database)
+    config = config_for(tmp_path, database, tmp_path / "replica")
+    written = replicate_while_writing(tmp_path, config, database)
     # The machine's disk is gone; only the replica is left.
     shutil.rmtree(database.parent)
     database.parent.mkdir()

@@ -156,7 +156,7 @@ def test_550_fails_at_once_and_alarms(mail_app, smtp, caplog):
     assert receipt["status"] == "sent"  # the receipt does not depend on the notification
     assert any(r.levelno == logging.ERROR and "to the office failed" in r.getMessage() for r in caplog.records)
     runner = mail_app.test_cli_runner()
-    status = json.loads(runner.invoke(args=["mail", "status", "--json"]).output)
+    status = json.loads(runner.invoke(args=["mail", "status", "--json"]).stdout)
     assert status["failed"] == 1 and status["sent"] == 1 and status["queued"] == 0
     check = runner.invoke(args=["check"])
     assert check.exit_code == 1 and "to the office failed" in check.output
@@ -234,7 +234,7 @@ def test_receipt_cap(mail_app, smtp):
     assert "24 hours" in receipts[-1]["last_error"]
     send(mail_app)
     assert len(smtp.recorder.wait_for(2 * outbox.RECEIPTS_PER_DAY + 1)) == 2 * outbox.RECEIPTS_PER_DAY + 1
-    status = json.loads(mail_app.test_cli_runner().invoke(args=["mail", "status", "--json"]).output)
+    status = json.loads(mail_app.test_cli_runner().invoke(args=["mail", "status", "--json"]).stdout)
     assert status["skipped"] == 1 and status["sent"] == 2 * outbox.RECEIPTS_PER_DAY + 1
 
 

@@ -110,7 +110,7 @@ def test_check_refuses_a_server_without_office_or_sender(tmp_path, assets_dir):
     app.config["MAIL_PASSWORD"] = "lösen"
     result = app.test_cli_runner().invoke(args=["check"])
     assert "is not ASCII" in result.output and "lösen" not in result.output
-    status = json.loads(app.test_cli_runner().invoke(args=["mail", "status", "--json"]).output)
+    status = json.loads(app.test_cli_runner().invoke(args=["mail", "status", "--json"]).stdout)
     assert {"queued", "sent", "failed", "skipped", "oldest_queued_seconds"} <= set(status)
 
 

@@ -1,6 +1,8 @@
 """The contact form's rate limit: counted in an SQLite file every worker shares, checked only where it limits."""
 
 import multiprocessing
+import re
+import sqlite3
 import sys
 import threading
 import urllib.parse
@@ -11,7 +13,7 @@ from limits import parse
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 
-from tests.helpers import Visitor, make_app, rows
+from tests.helpers import Visitor, make_app, rows, translate
 from tests.live_server import LiveServer
 from webapp import extensions
 from webapp.web.rate_limit_storage import SQLiteStorage
@@ -167,3 +169,41 @@ def test_the_limit_counts_across_gunicorn_workers(limited_server):
         assert statuses.count(303) == 5
     else:  # what the shared file prevents: each worker allows the limit by itself
         assert statuses.count(303) == sum(min(5, n) for n in posts.values()) > 5
+
+
+def test_the_counter_file_names_no_address(tmp_path):
+    """What ratelimit.sqlite3 keeps: counts under a keyed hash, never the visitor's address."""
+    app = make_app(tmp_path, RATELIMIT_STORAGE_URI=f"sqlite:///{tmp_path / 'ratelimit.sqlite3'}")
+    client = app.test_client()
+    visitor = Visitor(client)
+    for address in ("203.0.113.7", "2001:db8::7"):
+        client.environ_base["REMOTE_ADDR"] = address
+        assert visitor.submit(message="Hej").status_code == 303
+    conn = sqlite3.connect(tmp_path / "ratelimit.sqlite3")
+    keys = [key for (key,) in conn.execute("SELECT key FROM counters")]
+    conn.close()
+    assert keys and not [k for k in keys if "203.0.113" in k or "2001:db8" in k or "127.0.0.1" in k]
+    with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.7"}):
+        mine = extensions.hashed_address()
+    assert any(mine in key for key in keys)
+    (tmp_path / "other").mkdir()
+    other = make_app(tmp_path / "other", SECRET_KEY="another-secret-key-that-is-long-enough")
+    with other.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.7"}):
+        assert extensions.hashed_address() != mine  # without the key, no table of all addresses helps
+
+
+def test_the_confirmation_page_has_a_generous_limit_of_its_own(tmp_path):
+    app = make_app(tmp_path, THANKS_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    reference = Visitor(client).submit(message="Hej").headers["Location"].rsplit("/", 1)[1]
+    assert [client.get(f"/en/contact/thanks/{reference}").status_code for _ in range(3)] == [200, 200, 200]
+    assert client.get("/en/contact/thanks/GUESSED").status_code == 429
+    refused = client.get(f"/sv/contact/thanks/{reference}")
+    assert refused.status_code == 429
+    assert translate("sv", "Too many requests") in refused.text
+    assert 'name="message"' not in refused.text  # an error page, not the form
+
+
+def test_the_default_confirmation_limit_lets_a_person_through(client):
+    reference = Visitor(client).submit(message="Hej").headers["Location"].rsplit("/", 1)[1]
+    assert {client.get(f"/sv/contact/thanks/{reference}").status_code for _ in range(20)} == {200}

@@ -9,12 +9,15 @@ from tests.helpers import Visitor
 
 
 class Lines(logging.Handler):
+    """Each line as the site's one formatter writes it."""
+
     def __init__(self):
         super().__init__()
         self.lines = []
+        self.setFormatter(logging.getLogger("webapp.requests").handlers[0].formatter)
 
     def emit(self, record):
-        self.lines.append(json.loads(record.getMessage()))
+        self.lines.append(json.loads(self.format(record)))
 
 
 @pytest.fixture
@@ -29,7 +32,7 @@ def log():
 def test_one_line_per_request_with_the_fields_an_operator_needs(client, log):
     response = client.get("/en/privacy")
     [line] = log
-    assert set(line) == {"time", "event", "request_id", "method", "path", "status", "duration_ms"}
+    assert set(line) == {"time", "level", "logger", "message", "event", "request_id", "method", "path", "status", "duration_ms"}
     assert line["method"] == "GET" and line["path"] == "/en/privacy" and line["status"] == 200
     assert line["duration_ms"] >= 0
     assert line["request_id"] == response.headers["X-Request-ID"]

@@ -130,7 +130,7 @@ def test_all_problems_are_reported_at_once(production, tmp_path, translations):
 
 def test_flask_check_command(production, tmp_path):
     good = production().test_cli_runner().invoke(args=["check"])
-    assert good.exit_code == 0 and "Ready to serve." in good.output
+    assert good.exit_code == 0 and "Ready to serve:" in good.output
     bad = production(SECRET_KEY="short").test_cli_runner().invoke(args=["check"])
     assert bad.exit_code == 1 and "WEBAPP_SECRET_KEY" in bad.output
 
@@ -152,4 +152,4 @@ def test_the_flask_command_works_while_the_checks_fail(tmp_path):
     assert before.returncode == 1 and "Run `flask init-db`" in before.stderr
     assert flask("init-db").returncode == 0
     after = flask("check")
-    assert after.returncode == 0 and "Ready to serve." in after.stdout
+    assert after.returncode == 0 and "Ready to serve:" in after.stdout

@@ -2,17 +2,17 @@
 
 import os
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import contact, db, extensions, health, i18n, mail, pages, root_files, settings, startup
 from .i18n import cli as translate_cli, reload as catalog_reload
 from .paths import ROOT
-from .web import assets, compression, cross_origin, errors, form_bodies, request_log, security
+from .web import assets, compression, cross_origin, errors, form_bodies, public_url, request_log, security
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
+    env_file, env_values = settings.load_env_file() if test_config is None else ("", {})
+    app = public_url.PublicURLFlask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
@@ -20,6 +20,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
     settings.configure(app, test_config)
+    if env_file:
+        app.config.update(ENV_FILE=env_file, SERVED_DATABASE=settings.served_database(env_values))
+    public_url.init_app(app)
 
     if proxies := app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

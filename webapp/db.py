@@ -180,12 +180,17 @@ def migrate(path: str | Path) -> list[str]:
         db.close()
 
 
-def pending_migrations(path: str | Path) -> list[str]:
+def migration_state(path: str | Path) -> tuple[list[str], list[str]]:
+    """The names of the migrations applied to the database at `path`, and of those pending."""
     db = connect(path)
     try:
-        return [m.name for m in migrations.pending(db)]
+        return [m.name for m in migrations.applied(db)], [m.name for m in migrations.pending(db)]
     finally:
         db.close()
+
+
+def pending_migrations(path: str | Path) -> list[str]:
+    return migration_state(path)[1]
 
 
 def backup(source: str | Path, dest: str | Path, timeout: float = 5.0) -> None:
@@ -209,10 +214,23 @@ def backup(source: str | Path, dest: str | Path, timeout: float = 5.0) -> None:
         source_conn.close()
 
 
+def announce() -> None:
+    """Every command's first line: which database, from which settings. On stderr, so what a
+    command writes to stdout (an export) stays clean."""
+    config = current_app.config
+    origin = f"settings from {config['ENV_FILE']}" if config["ENV_FILE"] else "no environment file"
+    click.echo(f"Database: {config['DATABASE']} ({origin})", err=True)
+
+
+# The callback of a command group (`flask submissions`, `flask mail`): runs before its command.
+announce_group = with_appcontext(announce)
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
     """Create the database and apply any pending migrations (safe to run again)."""
+    announce()
     path = current_app.config["DATABASE"]
     applied = migrate(path)
     if applied:

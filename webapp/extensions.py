@@ -1,5 +1,7 @@
 """The Flask extensions the site uses, created once here and bound to the app by create_app()."""
 
+import hmac
+
 from flask import current_app
 from flask_babel import Babel, Domain
 from flask_limiter import Limiter
@@ -35,8 +37,16 @@ class AppBabel(Babel):
 
 babel = AppBabel()
 htmx = Htmx()
+def hashed_address() -> str:
+    """The client's address as the limiter keeps it: a keyed hash (HMAC with the secret key), so a
+    copy of ratelimit.sqlite3 or of Redis names nobody, and nobody can hash every IPv4 address to
+    find one without the key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, b"rate-limit " + get_remote_address().encode(), "sha256").hexdigest()[:32]
+
+
 # Per client address; only the views it decorates are limited (see init_limiter).
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=hashed_address)
 
 
 def init_limiter(app) -> None:

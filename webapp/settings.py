@@ -1,4 +1,5 @@
-"""Configuration: defaults, then WEBAPP_* environment variables, then a kept secret key."""
+"""Configuration: defaults, then WEBAPP_* environment variables (and the production environment
+file), then a kept secret key."""
 
 import os
 import secrets
@@ -20,13 +21,19 @@ DEFAULTS = {
     # Per client address, on sending the form (Flask-Limiter syntax). A person
     # never gets near it; a script does.
     "CONTACT_RATE_LIMIT": "10 per minute; 100 per day",
+    # The confirmation page, per client address: a person reloads it now and then, a script
+    # guessing references does not get 250 a second.
+    "THANKS_RATE_LIMIT": "60 per minute",
     # The counts are kept in a file beside the database (see configure) unless this says
     # otherwise; should that file fail, each worker counts on its own meanwhile.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_ENABLED": True,
-    # The site's address as visitors see it (https://internationella.goteborg.se): links in
-    # mail and the staff sign-in's redirect URI. Empty: taken from each request.
+    # The site's address as visitors see it (https://internationellt.goteborg.se): every absolute
+    # URL (sitemap, hreflang, mail, the staff sign-in's redirect URI). Empty: taken from each
+    # request. Its host is trusted (web/public_url.py).
     "PUBLIC_URL": "",
+    # Host names the site answers to besides PUBLIC_URL's (a JSON list or "a,b"); others get 400.
+    "TRUSTED_HOSTS": [],
     # The form the office's diary numbers must have (a regular expression matching the whole
     # number, e.g. "SLK-\\d{4}-\\d+"); empty: any text.
     "STAFF_DIARY_PATTERN": "",
@@ -52,13 +59,63 @@ DEFAULTS = {
     "MAIL_GIVE_UP_HOURS": 72,
     # Hour of the day (Europe/Stockholm) from which the office gets the day's digest of held-back spam.
     "MAIL_DIGEST_HOUR": 7,
+    # The environment file read at start (load_env_file) and the database it names.
+    "ENV_FILE": "",
+    "SERVED_DATABASE": "",
     # A form sent sooner than this after the visitor got it is held back as spam (0: no time trap).
     "MAIL_SPAM_MIN_SECONDS": 3,
 }
 
+# The one file of settings on a production host: the systemd unit, wsgi.py, gunicorn.conf.py and
+# every `flask` command (cron lines, an operator's shell) read it, so all act on the same database.
+ENV_FILE = "/etc/webapp/env"
+
 # Kept exactly as written in the environment: from_prefixed_env would turn a
 # password like 1234 into a number.
 RAW_STRINGS = ("MAIL_USERNAME", "MAIL_PASSWORD")
+
+
+def read_env_file(path: str | Path) -> dict[str, str]:
+    """KEY=VALUE lines as systemd's EnvironmentFile reads them: `#` and `;` comments, blank
+    lines, a value in matching quotes loses them (write values without backslashes)."""
+    values = {}
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line[0] in "#;":
+            continue
+        key, sep, value = line.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"{path}, line {number}: not KEY=VALUE")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_env_file() -> tuple[str, dict[str, str]]:
+    """Put the environment file's settings into os.environ: the file WEBAPP_ENV_FILE names, else
+    /etc/webapp/env when it exists. What the environment already holds wins (systemd has read the
+    same file; an operator may override one setting for one command). Returns (path, its values)."""
+    path = os.environ.get("WEBAPP_ENV_FILE") or (ENV_FILE if os.path.exists(ENV_FILE) else "")
+    if not path:
+        return "", {}
+    try:
+        values = read_env_file(path)
+    except OSError as exc:
+        raise RuntimeError(f"Cannot read the environment file {path} ({exc.strerror}); run as the site's user: sudo -u webapp ...") from None
+    for key, value in values.items():
+        os.environ.setdefault(key, value)
+    return path, values
+
+
+def served_database(values: dict[str, str]) -> str:
+    """The database an environment file makes the site serve ("" when it does not say)."""
+    if "WEBAPP_DATABASE" in values:
+        return values["WEBAPP_DATABASE"]
+    if "WEBAPP_INSTANCE_PATH" in values:
+        return str(Path(values["WEBAPP_INSTANCE_PATH"]) / "webapp.sqlite3")
+    return ""
 
 
 def load_secret_key(instance_path: str | Path) -> str:

@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import i18n
-from .db import connect, pending_migrations
+from .db import announce, connect, pending_migrations
 from .i18n import checks as catalog_checks
 from .i18n.catalogs import Project
 from .mail import outbox, sender as mail_sender
@@ -96,22 +96,38 @@ def check(app) -> None:
         raise StartupError("The site cannot start:\n" + "\n".join(f"  - {p}" for p in found))
 
 
+def database_contents(path: str | Path) -> tuple[str, int]:
+    """SQLite's quick_check of every page ("ok") and how many submissions the database holds."""
+    db = connect(path)
+    try:
+        return db.execute("PRAGMA quick_check").fetchone()[0], db.execute("SELECT count(*) FROM submissions").fetchone()[0]
+    finally:
+        db.close()
+
+
 @click.command("check")
 @click.option("--startup", is_flag=True, help="Only what would stop the site from serving (for systemd's ExecStartPre).")
+@click.option("--database", type=click.Path(dir_okay=False), help="Check this database file instead (a restored copy).")
 @with_appcontext
-def check_command(startup) -> None:
+def check_command(startup, database) -> None:
     """Check that the site can serve (database, migrations, catalogs, secret key, static files,
     mail settings) and, unless --startup, that no mail to the office failed or has waited more than an hour."""
+    if database:
+        current_app.config["DATABASE"] = database
+    announce()
     found = problems(current_app)
     # A mail alarm needs a person, but must not keep the site (and its form) from starting.
     found += mail_alarms(current_app) if not (found or startup) else []
     if not current_app.config["MAIL_SERVER"] and not (current_app.debug or current_app.testing):
         click.echo(f"Note: WEBAPP_MAIL_SERVER is not set, so mail is written to {current_app.config['MAIL_FILE_DIR']}.", err=True)
+    if not found:
+        integrity, total = database_contents(current_app.config["DATABASE"])
+        found += [] if integrity == "ok" else [f"The database failed SQLite's quick_check: {integrity}. Restore it from a backup."]
     if found:
         for problem in found:
             click.echo(f"- {problem}", err=True)
         raise SystemExit(1)
-    click.echo("Ready to serve.")
+    click.echo(f"Ready to serve: {total} submission(s) in {current_app.config['DATABASE']} (quick_check ok).")
 
 
 def init_app(app) -> None:

@@ -14,7 +14,7 @@ from ..mail import outbox
 from . import export, submissions
 from ..db import get_db
 
-cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.")
+cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.", callback=db.announce_group)
 
 def since_option(f):
     return click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only those sent on or after this date (YYYY-MM-DD).")(f)
@@ -120,6 +120,9 @@ def backup_command(dest, force):
     source = Path(current_app.config["DATABASE"])
     if not source.exists():  # connecting would create an empty one
         raise click.ClickException(f"There is no database at {source}.")
+    served = current_app.config["SERVED_DATABASE"]
+    if served and Path(served).resolve() != source.resolve():
+        raise click.ClickException(f"{source} is not the database the site serves ({served}, per {current_app.config['ENV_FILE']}).")
     if dest.is_dir():
         dest = dest / f"webapp-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.sqlite3"
     if dest.exists() and dest.resolve() == source.resolve():
@@ -127,6 +130,8 @@ def backup_command(dest, force):
     if dest.exists() and not force:
         raise click.ClickException(f"{dest} already exists. Add --force to replace it.")
     try:
+        if not db.migration_state(source)[0]:
+            raise click.ClickException(f"{source} has no migrations: it is not the site's database (is the environment file read?).")
         db.backup(source, dest, current_app.config["DATABASE_TIMEOUT"])
         copy = db.connect(dest)
         try:

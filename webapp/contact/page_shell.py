@@ -9,12 +9,13 @@ page view. Nothing else that differs between visitors may go on this page.
 from flask import Response, current_app, g, render_template, request
 
 from ..i18n.reload import catalogs_reloaded
+from ..web import public_url
 from ..web.spliced_gzip import SplicedGzip
 from . import time_trap
 from .forms import ContactForm, new_form_key
 
 KEY_MARKER, SERVED_MARKER = "__form_key__", "__served__"
-MAX_SHELLS = 32  # the Host header is the client's to choose
+MAX_SHELLS = 32  # without WEBAPP_PUBLIC_URL the Host header is the client's to choose
 SHELLS = __name__
 
 
@@ -31,7 +32,7 @@ def clear_page_shells(app) -> None:
 def shell(template: str) -> tuple[str, SplicedGzip]:
     """The page with markers, as text and gzip-compressed around them."""
     rendered = shells(current_app)
-    key = (template, g.lang, request.scheme, request.host)
+    key = (template, g.lang, public_url.base_url())
     if key not in rendered:
         form = ContactForm()
         form.form_key.data, form.served.data = KEY_MARKER, SERVED_MARKER

@@ -90,6 +90,7 @@ def validate_field(field):
 
 
 @bp.get("/thanks/<reference>")
+@limiter.limit(lambda: current_app.config["THANKS_RATE_LIMIT"])
 def thanks(reference):
     # Spam gets the same page as everybody else: a bot learns nothing.
     row = submissions.get(get_db(), reference)
@@ -110,6 +111,8 @@ def cross_origin_refused(exc):
 
 @bp.errorhandler(429)
 def rate_limited(exc):
+    if request.endpoint != "site.contact.submit":
+        return errors.handle_http_exception(exc)
     problem = _("You have sent many messages in a short time. Wait a while and send again, or call us.")
     return render_form(ContactForm(), 429, problem)
 

@@ -8,10 +8,10 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import outbox
-from ..db import get_db
+from ..db import announce_group, get_db
 from .sender import Sender
 
-cli = AppGroup("mail", help="The outbox: status, send what is due, retry failed mail.")
+cli = AppGroup("mail", help="The outbox: status, send what is due, retry failed mail.", callback=announce_group)
 
 
 @cli.command("status")

@@ -32,6 +32,10 @@ MESSAGES = {
         _l("The form could not be read"),
         _l("It was sent in a format this site does not accept. Go back to the page and send your message from there."),
     ),
+    429: (
+        _l("Too many requests"),
+        _l("This page was asked for too often in a short time. Wait a minute and try again."),
+    ),
     500: (
         _l("Something went wrong on our side"),
         _l("We could not show the page. Try again in a while."),

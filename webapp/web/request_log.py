@@ -7,11 +7,11 @@ string, no address, no user agent.
 
 import json
 import logging
+import logging.config
 import re
-import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from pathlib import Path
 
 from flask import g, request
 
@@ -21,9 +21,9 @@ logger = logging.getLogger("webapp.requests")
 SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 
 
-class MessageOnly(logging.Formatter):
-    def format(self, record):
-        return record.getMessage()
+# Every log line as JSON, one formatter: gunicorn.conf.py hands this file to gunicorn (its own
+# lines, the app's, this log); outside gunicorn init_app sets up this logger from it.
+LOGGING = Path(__file__).with_name("logging.json")
 
 
 def request_id() -> str:
@@ -42,28 +42,24 @@ def log_request(response):
     rid = g.get("request_id") or request_id()
     response.headers["X-Request-ID"] = rid
     logger.info(
-        json.dumps(
-            {
-                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                "event": "request",
-                "request_id": rid,
-                "method": request.method,
-                "path": request.path,
-                "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
-            }
-        )
+        "request",
+        extra={
+            "event": "request",
+            "request_id": rid,
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        },
     )
     return response
 
 
 def init_app(app) -> None:
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(MessageOnly())
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        # Not through Flask's handler on "webapp", which would prefix every line.
-        logger.propagate = False
+    if not logger.handlers:  # under gunicorn its logconfig has set it up already
+        config = json.loads(LOGGING.read_text())
+        config["loggers"] = {logger.name: config["loggers"][logger.name]}
+        del config["root"]
+        logging.config.dictConfig(config)
     app.before_request(start_timer)
     app.after_request(log_request)
