@@ -11,6 +11,8 @@ from .contact import views as contact, cli as submissions_cli
 from . import db, extensions, i18n, pages, settings, startup
 from .paths import ROOT
 from .mail import cli as mail_cli, sender as mail_sender
+from . import retention
+from .retention import cli as retention_cli
 
 
 
@@ -48,8 +50,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     pages.init_app(app)
     startup.init_app(app)
+    submissions_cli.cli.add_command(retention_cli.purge_command)
     app.cli.add_command(submissions_cli.cli)
     app.cli.add_command(mail_cli.cli)
+    retention.init_app(app)
     mail_sender.init_app(app)
     translate.init_app(app)
     return app

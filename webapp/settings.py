@@ -54,6 +54,10 @@ DEFAULTS = {
     "MAIL_DIGEST_HOUR": 7,
     # A form sent sooner than this after the visitor got it is held back as spam (0: no time trap).
     "MAIL_SPAM_MIN_SECONDS": 3,
+    # The archive rules (webapp/retention/rules.py, README "Retention"): none, so nothing is deleted automatically.
+    "RETENTION_RULES": [],
+    # Days ahead the staff list marks, and the office's weekly warning lists, what the rules delete.
+    "RETENTION_WARN_DAYS": 14,
 }
 
 # Kept exactly as written in the environment: from_prefixed_env would turn a

@@ -18,6 +18,7 @@ from .i18n import checks as catalog_checks
 from .mail import sender as mail_sender, outbox
 from .i18n.catalogs import Project
 from .db import connect, pending_migrations
+from .retention import rules as retention_rules
 
 MIN_SECRET_KEY_BYTES = 32
 
@@ -78,6 +79,7 @@ def problems(app) -> list[str]:
         + secret_key_problems(app)
         + assets.problems(app)
         + mail_sender.config_problems(app)
+        + retention_rules.problems(app)
     )
 
 
@@ -100,12 +102,14 @@ def check(app) -> None:
 @with_appcontext
 def check_command(startup) -> None:
     """Check that the site can serve (database, migrations, catalogs, secret key, static files,
-    mail settings) and, unless --startup, that no mail to the office failed or has waited more than an hour."""
+    mail settings, retention rules) and, unless --startup, that no mail to the office failed or has waited more than an hour."""
     found = problems(current_app)
     # A mail alarm needs a person, but must not keep the site (and its form) from starting.
     found += mail_alarms(current_app) if not (found or startup) else []
     if not current_app.config["MAIL_SERVER"] and not (current_app.debug or current_app.testing):
         click.echo(f"Note: WEBAPP_MAIL_SERVER is not set, so mail is written to {current_app.config['MAIL_FILE_DIR']}.", err=True)
+    if not found and not retention_rules.of(current_app):
+        click.echo("Note: there are no retention rules (WEBAPP_RETENTION_RULES), so nothing is deleted automatically.", err=True)
     if found:
         for problem in found:
             click.echo(f"- {problem}", err=True)

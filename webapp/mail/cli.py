@@ -42,7 +42,7 @@ def status_command(as_json):
 def send_command():
     """Send everything due now, once, and exit (after an outage, or from cron)."""
     sender = Sender(current_app._get_current_object())
-    sender.queue_digest()
+    sender.run_scheduled()
     tried = sender.send_due()
     found = outbox.status(get_db(), time.time())
     click.echo(f"Tried {tried} mail(s); now queued: {found['queued']}, failed: {found['failed']}.")

@@ -5,7 +5,7 @@ from the submission each time it is sent (webapp/mail_messages.py), with the
 same Message-ID, so a repeat after a crash can be recognised.
 
 Kinds: notification (to the office), receipt (to the visitor), digest (spam
-held back, to the office). States: queued -> sent | failed | skipped. A queued row is "claimed" while its
+held back, to the office), retention_warning (what the archive rules delete soon, to the office). States: queued -> sent | failed | skipped. A queued row is "claimed" while its
 lease_until lies in the future; a sender that dies loses its claim when the
 lease runs out and another sender takes the row again.
 """
@@ -106,6 +106,11 @@ def queue_digest(db: Database, now: float, hour: int) -> bool:
             _insert(db, "digest", None, now, data=json.dumps(digest))
     wakeup.set()
     return digest is not None
+
+
+def queue_office_mail(db: Database, kind: str, now: float, data: dict) -> None:
+    """A mail to the office about no one submission (the retention warning), in the caller's transaction."""
+    _insert(db, kind, None, now, data=json.dumps(data))
 
 
 def has_due(db: Database, now: float) -> bool:
@@ -211,12 +216,12 @@ def status(db: Database, now: float) -> dict:
     counts = dict.fromkeys(STATES, 0)
     counts.update(db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
     oldest = db.execute("SELECT min(created_at) FROM outbox WHERE status = 'queued'").fetchone()[0]
-    office = ("notification", "digest")
+    office = ("notification", "digest", "retention_warning")
     failed_office = db.execute(
-        "SELECT count(*) FROM outbox WHERE status = 'failed' AND kind IN (?, ?)", list(office)
+        "SELECT count(*) FROM outbox WHERE status = 'failed' AND kind IN (?, ?, ?)", list(office)
     ).fetchone()[0]
     late_office = db.execute(
-        "SELECT count(*) FROM outbox WHERE status = 'queued' AND kind IN (?, ?) AND created_at < ?",
+        "SELECT count(*) FROM outbox WHERE status = 'queued' AND kind IN (?, ?, ?) AND created_at < ?",
         [*office, utc_iso(now - 3600)],
     ).fetchone()[0]
     return {

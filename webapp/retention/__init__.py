@@ -1,0 +1,9 @@
+"""Retention by the archive rules: rules, holds, the daily deletion with its log, the weekly warning."""
+
+from ..mail.sender import TASKS
+from . import cli, schedule
+
+
+def init_app(app) -> None:
+    app.cli.add_command(cli.cli)
+    app.extensions.setdefault(TASKS, []).append(schedule.tick)
