@@ -171,8 +171,8 @@ def retention_warning(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
     with force_locale(lang):
         # TRANSLATORS: subject of the office's weekly list of messages the archive rules will delete soon.
         msg["Subject"] = ngettext(
-            "%(num)s message will be deleted under the archive rules: International relations",
-            "%(num)s messages will be deleted under the archive rules: International relations",
+            "%(num)s message to be deleted soon: International relations",
+            "%(num)s messages to be deleted soon: International relations",
             count,
         )
         lines = [

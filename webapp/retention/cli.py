@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from ..db import get_db
 from . import days, deletion, holds, rules as retention_rules
@@ -122,6 +122,7 @@ def apply_command():
 @click.option("--decision", help="The archive decision that allows this deletion (required with --yes).")
 @click.option("--yes", is_flag=True, help="Really delete. Without it, only show what would be deleted.")
 @by_option
+@with_appcontext
 def purge_command(days_, decision, yes, by):
     """Delete submissions older than DAYS, as the city's archive rules allow; held ones are kept.
 
