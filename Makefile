@@ -12,7 +12,7 @@ run: setup
 
 # Flask's reloader on WEBAPP_BIND (host:port, as for gunicorn; port 5000 is taken on macOS).
 # It also restarts for static/, whose hashes the app computes at start-up, and for
-# translations/LANGUAGES; a saved .po needs no restart (webapp/catalog_reload.py).
+# translations/LANGUAGES; a saved .po needs no restart (webapp/i18n/reload.py).
 dev: setup
 	bind="$${WEBAPP_BIND:-127.0.0.1:5000}"; \
 	$(BIN)/flask run --debug --host "$${bind%:*}" --port "$${bind##*:}" \

@@ -23,7 +23,7 @@ graceful_timeout = 30
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 # No gunicorn access log: the site writes one JSON line per request itself
-# (webapp/request_log.py, with the request id), so a request is logged once.
+# (webapp/web/request_log.py, with the request id), so a request is logged once.
 # Static files, which WhiteNoise serves before Flask, are in the reverse proxy's log.
 # Gunicorn's own messages and the site's request log go to stderr.
 accesslog = None

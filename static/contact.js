@@ -4,7 +4,7 @@
   "use strict";
 
   // The characters Python's str.strip() removes, so the count agrees with the
-  // server to the character (webapp/forms.py normalise_message).
+  // server to the character (webapp/contact/forms.py normalise_message).
   var SPACE = "[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
   var EDGES = new RegExp("^" + SPACE + "+|" + SPACE + "+$", "g");
   var ANNOUNCE_AFTER_MS = 1000;
@@ -136,7 +136,7 @@
   function showSendProblem(event) {
     var form = event.detail.elt;
     if (!form || form.id !== "contact-form") return;
-    var slot = document.getElementById("send-problem");
+    var slot = document.getElementById(form.dataset.sendProblem);
     if (!slot) return;
     var title = document.createElement("h4");
     title.className = "error-summary__title";

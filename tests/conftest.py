@@ -2,6 +2,8 @@ import pytest
 
 from tests import helpers
 from tests.helpers import CatalogCopy, make_app
+from tests.mail_helpers import mail_config
+from tests.mail_server import SMTPServer
 from webapp import ROOT
 from webapp.web.assets import build
 
@@ -42,3 +44,16 @@ def catalogs(tmp_path, monkeypatch):
 def catalogs_app(tmp_path, assets_dir, catalogs):
     """The app serving the `catalogs` copy (build it again with make_app for other settings)."""
     return make_app(tmp_path, ASSETS_DIR=str(assets_dir), BABEL_TRANSLATION_DIRECTORIES=str(catalogs.folder))
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it accepts."""
+    with SMTPServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mail_app(tmp_path, assets_dir, smtp):
+    """The site, sending its mail to `smtp`."""
+    return make_app(tmp_path, ASSETS_DIR=str(assets_dir), **mail_config(smtp.port))

@@ -18,7 +18,10 @@ from markupsafe import Markup, escape
 
 from webapp import create_app
 from webapp.db import migrate
-from webapp.i18n.languages import SOURCE_LANGUAGE, catalog_languages
+from webapp.i18n.languages import SOURCE_LANGUAGE, catalog_languages, read_languages
+
+# The repository's published languages, in the order of the language switch.
+LANGUAGES = read_languages()
 
 
 class _Memory(dict):

@@ -7,9 +7,10 @@ from babel.dates import format_date
 from markupsafe import Markup
 
 from webapp import content
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from .helpers import rendered, translate
+
 
 # What Digg asks a statement to hold, by the English of the statement's texts; each language
 # shows them as its catalog has them.

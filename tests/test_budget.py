@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from webapp import create_app
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 from webapp.web.page_weight import breakdown, first_view
 
 MAX_BYTES = 40_000  # 40 KB, headers included, as transferred with compression

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from tests.helpers import Visitor, hidden_value, locked_database, make_app, ntranslate, rendered, rows, textarea
 from webapp.contact.forms import MESSAGE_MAX
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 LANGS = list(LANGUAGES)
 # The form's texts by their English; what a page shows comes from its language's catalog.

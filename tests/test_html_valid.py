@@ -15,7 +15,7 @@ import pytest
 from tests.helpers import Visitor, locked_database
 from webapp.web import errors
 from webapp.contact.forms import MESSAGE_MAX
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"

@@ -10,9 +10,10 @@ from babel.messages.pofile import read_po
 from tests import helpers, test_contact, test_pages
 from tests.helpers import make_app
 from webapp import startup
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from .test_site_files import sitemap_entries
+
 
 FIRST_SENTENCE = test_pages.PAGE_TEXTS[1]
 CALL_US = "You can also call Gothenburg’s contact centre on %(phone)s."

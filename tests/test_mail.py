@@ -17,61 +17,14 @@ from babel import Locale
 from babel.dates import format_datetime
 
 from tests.helpers import Visitor, make_app, rows, translate
+from tests.mail_helpers import OFFICE, SENDER, make_due, mail_config, outbox_rows, send, submit
 from tests.mail_server import SMTPServer, free_port
 from webapp.mail import sender as mail_sender, outbox
 from webapp.contact import submissions
 from webapp.db import connect
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
-OFFICE = "registrator@example.se"
-SENDER = "Göteborgs Stad <noreply@example.se>"
 MESSAGE = "Hej!\nJag undrar över partnerstäderna.\u2028Rad två 🌍\n\n  indrag och tabb\t."
-
-
-@pytest.fixture
-def smtp():
-    with SMTPServer() as server:
-        yield server
-
-
-def mail_config(port, **extra):
-    return {
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": port,
-        "MAIL_USE_TLS": False,
-        "MAIL_OFFICE": OFFICE,
-        "MAIL_DEFAULT_SENDER": SENDER,
-        "MAIL_TIMEOUT": 5,
-        **extra,
-    }
-
-
-@pytest.fixture
-def mail_app(tmp_path, assets_dir, smtp):
-    return make_app(tmp_path, ASSETS_DIR=str(assets_dir), **mail_config(smtp.port))
-
-
-def outbox_rows(app):
-    return rows(app, "outbox")
-
-
-def send(app) -> int:
-    return mail_sender.Sender(app).send_due()
-
-
-def make_due(app):
-    """As if the retry's wait had passed."""
-    db = connect(app.config["DATABASE"])
-    db.execute("UPDATE outbox SET due_at = 0 WHERE status = 'queued'")
-    db.conn.commit()
-    db.close()
-
-
-def submit(app, lang="sv", **values):
-    client = app.test_client()
-    response = Visitor(client, lang).submit(**values)
-    assert response.status_code == 303, response.text
-    return response.headers["Location"].rsplit("/", 1)[1]
 
 
 def stockholm(iso, lang):

@@ -4,7 +4,7 @@ import logging
 import time
 
 from tests.helpers import make_app
-from tests.test_mail import mail_config, outbox_rows, send, submit
+from tests.mail_helpers import mail_config, outbox_rows, send, submit
 from tests.mail_server import SMTPServer
 from webapp import create_app
 from webapp.mail import sender as mail_sender

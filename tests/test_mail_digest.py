@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from babel.support import Translations
 
-from tests.test_mail import mail_app, make_due, outbox_rows, send, smtp, submit  # noqa: F401 (fixtures)
+from tests.mail_helpers import make_due, outbox_rows, send, submit
 from webapp.mail import sender as mail_sender, outbox
 from webapp.db import connect
 
@@ -32,7 +32,7 @@ def spam(app, text, created_at):
     return ref
 
 
-def test_once_a_day_from_the_hour_only_when_something_was_held_back(mail_app):  # noqa: F811
+def test_once_a_day_from_the_hour_only_when_something_was_held_back(mail_app):
     first, second = spam(mail_app, "Köp klockor", at(1, 3)), spam(mail_app, "Billiga lån", at(1, 5))
     db = connect(mail_app.config["DATABASE"])
     assert not outbox.queue_digest(db, at(1, 6, 59), 7)
@@ -47,7 +47,7 @@ def test_once_a_day_from_the_hour_only_when_something_was_held_back(mail_app):  
     assert [d["day"] for d in digests] == ["2030-03-01", "2030-03-03"]
 
 
-def test_the_digest_mail(mail_app, smtp):  # noqa: F811
+def test_the_digest_mail(mail_app, smtp):
     refs = [spam(mail_app, "Köp billiga klockor nu", at(1, 3)), spam(mail_app, "Cheap watches", at(1, 4))]
     db = connect(mail_app.config["DATABASE"])
     outbox.queue_digest(db, at(1, 7), 7)
@@ -68,7 +68,7 @@ def test_the_digest_mail(mail_app, smtp):  # noqa: F811
     assert "bot@example.org" not in text
 
 
-def test_the_sender_thread_queues_it(mail_app, smtp):  # noqa: F811
+def test_the_sender_thread_queues_it(mail_app, smtp):
     submit(mail_app, message="Spam", website="http://spam.example")
     mail_app.config["MAIL_DIGEST_HOUR"] = 0  # due whenever the test runs
     sender = mail_sender.Sender(mail_app).start()

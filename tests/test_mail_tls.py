@@ -10,7 +10,7 @@ import trustme
 
 from tests.helpers import make_app
 from tests.mail_server import Authenticator, SMTPServer
-from tests.test_mail import OFFICE, make_due, mail_config, outbox_rows, send, smtp, submit  # noqa: F401 (smtp: a fixture)
+from tests.mail_helpers import OFFICE, make_due, mail_config, outbox_rows, send, submit
 
 USER, PASSWORD = "webapp", "hemligt-Losen-1234"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from webapp import content, create_app, office
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from .helpers import translate
 
@@ -96,7 +96,7 @@ def test_the_map_button_is_made_by_the_script_from_translated_data(client, lang)
     assert "OpenStreetMap</a>" in data["attribution"]  # the credit, as data
     # Nothing from the tile host in the HTML itself.
     assert "tile.openstreetmap.org/" not in html.replace(widget, "")
-    # map.js comes in the site's script bundle (webapp/assets.py).
+    # map.js comes in the site's script bundle (webapp/web/assets.py).
     assert re.search(r'<script src="/static/site\.[0-9a-f]{12}\.js" defer></script>', html)
     # Leaflet is loaded by map.js on the first press, not by the page.
     assert "leaflet.js" not in html.replace(widget, "")

@@ -5,7 +5,7 @@ from flask import render_template
 
 from tests.helpers import Visitor, hidden_value
 from webapp.contact.forms import ContactForm
-from webapp.pages import KEY_MARKER, MAX_SHELLS, SERVED_MARKER, TOKEN_MARKER
+from webapp.contact.page_shell import KEY_MARKER, MAX_SHELLS, SERVED_MARKER, TOKEN_MARKER, shells
 
 
 def personal(html: str) -> tuple[str, str]:
@@ -53,7 +53,7 @@ def test_canonical_links_name_the_host_asked_for(client):
 def test_shells_kept_are_bounded(app, client):
     for n in range(MAX_SHELLS + 5):
         assert client.get("/en/", headers={"Host": f"host{n}.example.org"}).status_code == 200
-    assert 0 < len(app.extensions["page_shells"]) <= MAX_SHELLS
+    assert 0 < len(shells(app)) <= MAX_SHELLS
 
 
 def test_one_shell_per_language(client):

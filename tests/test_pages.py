@@ -7,7 +7,7 @@ import pytest
 from babel import Locale
 
 from webapp import content
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from .helpers import rendered, translate
 

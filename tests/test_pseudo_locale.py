@@ -27,8 +27,10 @@ from werkzeug.exceptions import BadRequest
 
 from tests.helpers import Visitor, locked_database, make_app
 from webapp import ROOT, content
-from webapp.i18n import LANGUAGES, language_name
+from webapp.i18n import language_name
+from tests.helpers import LANGUAGES
 from webapp.i18n.cli import Project, extract
+
 
 PSEUDO = "en"
 OPEN, CLOSE = "⟦", "⟧"

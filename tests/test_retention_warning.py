@@ -8,7 +8,7 @@ import pytest
 from babel.dates import format_date
 
 from tests.helpers import make_app, ntranslate, rows, translate
-from tests.test_mail import make_due, mail_config, send, smtp  # noqa: F401 (fixtures)
+from tests.mail_helpers import make_due, mail_config, send
 from tests.test_retention import DECISION, SPAM_RULE, at, logged, message
 from webapp.db import connect
 from webapp.mail import sender as mail_sender
@@ -19,7 +19,7 @@ MONDAY = (2027, 3, 22)  # the week before summer time starts
 
 
 @pytest.fixture
-def ruled(tmp_path, assets_dir, smtp):  # noqa: F811
+def ruled(tmp_path, assets_dir, smtp):
     return make_app(tmp_path, ASSETS_DIR=str(assets_dir), RETENTION_RULES=[SPAM_RULE, CLOSED_RULE], **mail_config(smtp.port))
 
 
@@ -82,7 +82,7 @@ def test_the_site_down_on_monday_warns_on_tuesday(ruled):
     db.close()
 
 
-def test_the_warning_mail(ruled, smtp):  # noqa: F811
+def test_the_warning_mail(ruled, smtp):
     db = connect(ruled.config["DATABASE"])
     first = message(db, at(2027, 2, 25), text="Köp billiga klockor", email="bot@example.org")
     second = message(db, at(2027, 2, 26), text="Casino")
@@ -113,7 +113,7 @@ def test_the_warning_mail(ruled, smtp):  # noqa: F811
     assert "klockor" not in text and "Casino" not in text and "bot@example.org" not in text
 
 
-def test_the_sender_thread_deletes_and_warns(tmp_path, assets_dir, smtp):  # noqa: F811
+def test_the_sender_thread_deletes_and_warns(tmp_path, assets_dir, smtp):
     """The real loop: today's deletion first (what is due now goes), then the warning (what is due soon)."""
     app = make_app(tmp_path, ASSETS_DIR=str(assets_dir), RETENTION_RULES=[CLOSED_RULE], MAIL_DIGEST_HOUR=0, **mail_config(smtp.port))
     db = connect(app.config["DATABASE"])

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
+
 
 ROOT = Path(__file__).resolve().parent.parent
 NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from tests.helpers import Visitor, hidden_value, make_app, rows
-from tests.test_mail import outbox_rows
+from tests.mail_helpers import outbox_rows
 from webapp.contact import time_trap
 
 

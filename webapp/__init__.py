@@ -5,15 +5,10 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .web import assets, compression, errors, form_bodies, request_log, security
-from .i18n import reload as catalog_reload, cli as translate
-from .contact import views as contact, cli as submissions_cli
-from . import db, extensions, i18n, pages, settings, startup
+from . import contact, db, extensions, health, i18n, mail, pages, retention, root_files, settings, startup
+from .i18n import cli as translate_cli, reload as catalog_reload
 from .paths import ROOT
-from .mail import cli as mail_cli, sender as mail_sender
-from . import retention
-from .retention import cli as retention_cli
-
+from .web import assets, compression, errors, form_bodies, request_log, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -44,16 +39,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     security.init_app(app)
     assets.init_app(app)
-    i18n.init_app(app)
+    i18n.init_app(app, front_page=pages.FRONT_PAGE)
     catalog_reload.init_app(app)
     db.init_app(app)
     errors.init_app(app)
+    root_files.init_app(app)
     pages.init_app(app)
+    health.init_app(app)
     startup.init_app(app)
-    submissions_cli.cli.add_command(retention_cli.purge_command)
-    app.cli.add_command(submissions_cli.cli)
-    app.cli.add_command(mail_cli.cli)
-    retention.init_app(app)
-    mail_sender.init_app(app)
-    translate.init_app(app)
+    contact.init_app(app)
+    retention.init_app(app)  # after contact's: it adds `purge` to `flask submissions`
+    mail.init_app(app)
+    translate_cli.init_app(app)
     return app

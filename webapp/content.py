@@ -1,8 +1,13 @@
 """Facts on the page that are data rather than prose."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from .i18n import lazy_pgettext
+
+# Where the office is: the day a message arrived, the digest's hour and the archive rules'
+# days are reckoned in its time.
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Partner cities with ISO 3166 country codes; the country's name comes from CLDR
 # in the page's language, the city's as each language writes it (Krakow, Krakova, Krakau:

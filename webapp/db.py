@@ -40,7 +40,7 @@ def m001_submissions(db: Database) -> None:
 
 @migrations()
 def m002_outbox(db: Database) -> None:
-    """The mail to send, written in the same transaction as its submission (webapp/outbox.py).
+    """The mail to send, written in the same transaction as its submission (webapp/mail/outbox.py).
 
     It holds no copy of the message or the address: the mail is built from the
     submission when it is sent, and purging a submission removes its rows.

@@ -11,13 +11,21 @@ from werkzeug.utils import cached_property
 from .web import rate_limit_storage  # noqa: F401 (registers the sqlite:// storage scheme)
 
 
+TRANSLATIONS_CACHE = "webapp.translations"
+
+
+def clear_translations(app) -> None:
+    """Forget the loaded catalogs, so the next request reads them again."""
+    app.extensions.pop(TRANSLATIONS_CACHE, None)
+
+
 class AppDomain(Domain):
     """Flask-Babel's domain caches loaded catalogs per process, keyed by locale
     alone; two apps with different translation directories (tests) would then
     see each other's catalogs. Keep the cache on the app instead."""
 
     def get_translations_cache(self, ctx):
-        return current_app.extensions.setdefault("translations_cache", {})
+        return current_app.extensions.setdefault(TRANSLATIONS_CACHE, {})
 
 
 class AppBabel(Babel):

@@ -35,7 +35,7 @@ DEFAULTS = {
     "PUBLIC_URL": "",
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     "PROXY_COUNT": 0,
-    # Mail (Flask-Mail's names; webapp/outbox.py, README "Mail"). No server: .eml files in MAIL_FILE_DIR.
+    # Mail (Flask-Mail's names; webapp/mail/outbox.py, README "Mail"). No server: .eml files in MAIL_FILE_DIR.
     "MAIL_SERVER": "",
     "MAIL_PORT": 587,
     "MAIL_USE_TLS": True,

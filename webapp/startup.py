@@ -13,12 +13,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .web import assets
-from .i18n import checks as catalog_checks
-from .mail import sender as mail_sender, outbox
-from .i18n.catalogs import Project
+from . import i18n
 from .db import connect, pending_migrations
+from .i18n import checks as catalog_checks
+from .i18n.catalogs import Project
+from .mail import outbox, sender as mail_sender
 from .retention import rules as retention_rules
+from .web import assets
 
 MIN_SECRET_KEY_BYTES = 32
 
@@ -55,7 +56,7 @@ def database_problems(path: str | Path) -> list[str]:
 
 def catalog_problems(app) -> list[str]:
     """Each published language (the app's list: only those are served) has its catalog, compiled and up to date."""
-    return [str(problem) for problem in catalog_checks.serving_problems(Project.of(app), app.extensions["languages"])]
+    return [str(problem) for problem in catalog_checks.serving_problems(Project.of(app), i18n.published(app))]
 
 
 def secret_key_problems(app) -> list[str]:

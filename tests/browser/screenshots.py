@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from tests.live_server import LiveServer
 

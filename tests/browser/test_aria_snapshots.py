@@ -15,7 +15,7 @@ from flask_babel import gettext
 from playwright.sync_api import expect
 
 from webapp.contact.forms import ContactForm
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 SUBMIT = "#contact-form button[type=submit]"
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from flask_babel import format_number, get_translations, gettext, ngettext
 
 from webapp.contact.forms import EMAIL_FORMAT_ERROR, MESSAGE_MAX
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from .checks import assert_accessible, assert_accessible_without_javascript, focus_problems, focused, low_contrast_text
 

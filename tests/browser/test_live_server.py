@@ -4,7 +4,7 @@ import urllib.request
 
 import pytest
 
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from . import live
 

@@ -14,7 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from webapp import content
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from ..helpers import translate
 

@@ -4,7 +4,7 @@ console error or a CSP violation (see conftest.py)."""
 
 import pytest
 
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 # Every page reachable by GET under /<lang>/: the front page with the form, the privacy
 # notice, the accessibility statement (test_every_page_is_listed keeps this complete).

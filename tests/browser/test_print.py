@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from ..helpers import translate
 

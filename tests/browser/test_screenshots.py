@@ -2,7 +2,7 @@
 
 import struct
 
-from webapp.i18n import LANGUAGES
+from tests.helpers import LANGUAGES
 
 from .screenshots import WIDTHS, shoot
 

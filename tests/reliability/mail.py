@@ -13,7 +13,7 @@ from tests.mail_server import Received, Recorder
 from .client import REFERENCE
 
 OFFICE = "registrator@example.se"
-# Seconds per SMTP operation; a sender's lease lasts three of them (webapp/mail_sender.py),
+# Seconds per SMTP operation; a sender's lease lasts three of them (webapp/mail/sender.py),
 # so mail held by a killed worker is taken again within seconds of the restart.
 MAIL_TIMEOUT = 2
 

@@ -16,7 +16,7 @@ from ..mail import messages as mail_messages, outbox
 from . import submissions
 from ..db import get_db
 
-# `purge` is the retention package's (webapp/retention/cli.py): create_app adds it here.
+# `purge` is the retention package's (webapp/retention/cli.py): its init_app adds it here.
 cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.")
 
 # A spreadsheet treats a cell starting with one of these as a formula.

@@ -10,6 +10,7 @@ from flask_babel import format_number, get_locale, ngettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField, TextAreaField
 from wtforms.i18n import messages_path
+from wtforms.fields.core import UnboundField
 from wtforms.validators import ValidationError
 
 from . import time_trap
@@ -48,6 +49,11 @@ def new_form_key() -> str:
 def wtforms_translations(locale: str) -> Translations:
     """WTForms' own messages in a language, read from disk once per process."""
     return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+def vars_of(cls: type):
+    """Every class attribute, inherited ones included (a subclass may add a field)."""
+    return ((name, getattr(cls, name)) for name in dir(cls) if not name.startswith("__"))
 
 
 class ContactForm(FlaskForm):
@@ -116,11 +122,26 @@ class ContactForm(FlaskForm):
     def is_spam(self) -> bool:
         return bool(self.website.data) or time_trap.too_fast(self.served.data)
 
+    @staticmethod
+    def _visible(name: str, field_class: type) -> bool:
+        return field_class.__name__ not in ("HiddenField", "CSRFTokenField") and name != "website"
+
     @property
     def visible_fields(self):
         """The fields a visitor fills in, in the order declared above: the page's order,
-        which the error summary follows. Each has its inline check, and each is stored."""
-        return [field for field in self if field.type not in ("HiddenField", "CSRFTokenField") and field is not self.website]
+        which the error summary follows. Each has its inline check, each is stored, and the
+        office's mail shows each."""
+        return [field for field in self if self._visible(field.name, type(field))]
+
+    @classmethod
+    def field_labels(cls) -> dict:
+        """The visible fields' names and labels in their order, without a form or a request
+        (the mail sender has neither)."""
+        declared = sorted(
+            ((name, value) for name, value in vars_of(cls) if isinstance(value, UnboundField)),
+            key=lambda item: item[1].creation_counter,
+        )
+        return {name: unbound.args[0] for name, unbound in declared if cls._visible(name, unbound.field_class)}
 
     @property
     def submission(self) -> dict[str, str]:

@@ -58,7 +58,7 @@ def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fi
             if queued:
                 outbox.queue_for_submission(db, cursor.lastrowid, fields.get("email"))
         if queued:
-            outbox.wakeup.set()  # after the commit, so this process's sender finds the mail
+            outbox.notify_senders()  # after the commit, so this process's sender finds the mail
         row = db.execute("SELECT reference FROM submissions WHERE idempotency_key = ?", [key]).fetchone()
         if row:
             return row[0]
@@ -89,7 +89,7 @@ def release(db: Database, reference: str) -> dict | None:
             return None
         db.execute("UPDATE submissions SET status = 'new', status_changed_at = ? WHERE id = ?", [now_iso(), row[0]])
         outbox.queue_for_submission(db, row[0], None)
-    outbox.wakeup.set()
+    outbox.notify_senders()
     return get(db, reference)
 
 

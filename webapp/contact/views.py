@@ -16,6 +16,23 @@ from ..extensions import limiter
 from .forms import ContactForm, new_form_key
 
 bp = Blueprint("contact", __name__, url_prefix="/contact")
+# Where contact.js shows a send that failed before the server answered with the form.
+SEND_PROBLEM_ID = "send-problem"
+
+
+def endpoint(view: str) -> str:
+    """The full endpoint of one of this blueprint's views, wherever it is mounted."""
+    mounted = next(name for name, blueprint in current_app.blueprints.items() if blueprint is bp)
+    return f"{mounted}.{view}"
+
+
+def contact_url(view: str, **values) -> str:
+    return url_for(endpoint(view), **values)
+
+
+@bp.record_once
+def template_globals(state) -> None:
+    state.app.jinja_env.globals.update(contact_url=contact_url, SEND_PROBLEM_ID=SEND_PROBLEM_ID)
 
 
 def render(partial: str, page: str | None = None, status: int = 200, *, retarget=None, reswap=None, **context):
@@ -83,7 +100,7 @@ def thanks(reference):
 
 @bp.errorhandler(CSRFError)
 def session_expired(exc: CSRFError):
-    if request.endpoint == "site.contact.validate_field":
+    if request.endpoint == endpoint("validate_field"):
         return "", 204  # no inline check without a session; the submit explains why
     problem = _("The page had been open too long, so your message was not sent. Your text is still here: send it again.")
     return render_form(ContactForm(), 400, problem)
@@ -103,9 +120,14 @@ def unreadable(exc: HTTPException):
     Raised while CSRFProtect reads the body before the view, but after routing, so this
     blueprint's handlers apply (tests/test_contact.py checks each case).
     """
-    if not request.htmx or request.endpoint != "site.contact.submit" or exc.code not in errors.MESSAGES:
+    text = errors.text(exc.code)
+    if not request.htmx or request.endpoint != endpoint("submit") or text is None:
         return errors.handle_http_exception(exc)
-    _title, text = errors.MESSAGES[exc.code]
     return render(
-        "_error_summary.html", status=exc.code, retarget="#send-problem", reswap="outerHTML", summary_id="send-problem", problem=text
+        "_error_summary.html",
+        status=exc.code,
+        retarget=f"#{SEND_PROBLEM_ID}",
+        reswap="outerHTML",
+        summary_id=SEND_PROBLEM_ID,
+        problem=text,
     )

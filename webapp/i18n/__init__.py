@@ -10,11 +10,8 @@ from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import escape
 
-from .languages import SOURCE_LANGUAGE, draft_languages, read_languages  # noqa: F401 (SOURCE_LANGUAGE is re-exported)
+from .languages import draft_languages, read_languages
 
-# The repository's published languages (translations/LANGUAGES); the first is the default:
-# the city's own. An app reads the list beside the catalogs it serves: published().
-LANGUAGES = read_languages()
 
 
 # Translations are text ----------------------------------------------------
@@ -75,9 +72,10 @@ def translations_folder(app=None) -> Path:
     return Path((app or current_app).config["BABEL_TRANSLATION_DIRECTORIES"])
 
 
-def published() -> tuple[str, ...]:
-    """The languages the site offers: the switch, hreflang, the sitemap and negotiation."""
-    return current_app.extensions["languages"]
+def published(app=None) -> tuple[str, ...]:
+    """The languages the site offers (translations/LANGUAGES beside the catalogs it serves; the
+    first is the default, the city's own): the switch, hreflang, the sitemap and negotiation."""
+    return (app or current_app).extensions[__name__]["languages"]
 
 
 def served() -> tuple[str, ...]:
@@ -149,13 +147,18 @@ def url_in_language(code: str, external: bool = False) -> str:
     form, an error) point to that language's front page."""
     endpoint = request.endpoint
     args = dict(request.view_args or {})
-    if request.method != "GET" or not endpoint or not endpoint.startswith("site."):
-        endpoint, args = "site.index", {}
+    in_a_language = request.url_rule is not None and "lang" in request.url_rule.arguments
+    if request.method != "GET" or not in_a_language:
+        endpoint, args = current_app.extensions[__name__]["front_page"], {}
     return url_for(endpoint, **{**args, "lang": code}, _external=external)
 
 
-def init_app(app):
-    app.extensions["languages"] = read_languages(translations_folder(app) / "LANGUAGES")
+def init_app(app, front_page: str):
+    """`front_page`: the endpoint a language's link leads to from a page that has no address of its own."""
+    app.extensions[__name__] = {
+        "languages": read_languages(translations_folder(app) / "LANGUAGES"),
+        "front_page": front_page,
+    }
     # After Flask-Babel's init_app: these replace the gettext it gave Jinja.
     app.jinja_env.globals.update(
         _=template_gettext,
@@ -163,7 +166,7 @@ def init_app(app):
         ngettext=template_ngettext,
         pgettext=template_pgettext,
         npgettext=template_npgettext,
-        LANGUAGES=app.extensions["languages"],
+        LANGUAGES=published(app),
         country_name=country_name,
         current_language=current_language,
         plural_samples=plural_samples,

@@ -1,9 +1,9 @@
 """`flask translate`: extract, update, compile, start and check the message catalogs.
 
 Translators edit translations/<lang>/LC_MESSAGES/messages.po (see TRANSLATING.md);
-everything else here is generated. The commands are thin: webapp/catalogs.py runs
+everything else here is generated. The commands are thin: webapp/i18n/catalogs.py runs
 Babel's own frontends (what `pybabel extract/init/compile` run) with the project's
-options and adds the little Babel lacks; webapp/catalog_checks.py has the checks.
+options and adds the little Babel lacks; webapp/i18n/checks.py has the checks.
 """
 
 import functools

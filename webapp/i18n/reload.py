@@ -7,9 +7,11 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
+from blinker import Namespace
 from flask import current_app
 
 from ..atomic_write import write_atomically
+from ..extensions import clear_translations
 from . import translations_folder
 
 
@@ -40,6 +42,10 @@ def compile_changed(folder: Path, seen: dict[Path, int]) -> list[Path]:
     return compiled
 
 
+# Sent (with the app) after a catalog was compiled again, for whatever keeps rendered text.
+catalogs_reloaded = Namespace().signal("catalogs-reloaded")
+
+
 def init_app(app) -> None:
     if not app.debug:
         return
@@ -48,5 +54,5 @@ def init_app(app) -> None:
     @app.before_request
     def recompile_catalogs():
         if compile_changed(translations_folder(app), seen):
-            app.extensions.pop("translations_cache", None)
-            app.extensions.pop("page_shells", None)  # the front page rendered with the old text
+            clear_translations(app)
+            catalogs_reloaded.send(app)

@@ -19,8 +19,8 @@ from flask import current_app
 from flask_babel import force_locale, gettext as _, ngettext
 
 from .. import content
-from .transport import Envelope, PermanentFailure, TemporaryFailure
-from .outbox import STOCKHOLM
+from ..content import STOCKHOLM
+from .transport import PermanentFailure
 
 
 class HeaderClasses(HeaderRegistry):
@@ -74,8 +74,20 @@ def set_text(msg: EmailMessage, lines: list[str], lang: str) -> None:
     msg["Content-Language"] = lang  # after set_content, which replaces every Content-* header
 
 
+def describe_form(app, labels: dict) -> None:
+    """The form's visible fields and their labels, in the page's order (the contact form
+    tells the mail at start-up: mail/ does not import contact/). The notification shows each."""
+    app.extensions[__name__] = dict(labels)
+
+
+def other_fields(row: dict) -> list[tuple[str, str | None]]:
+    """The form's fields beyond the address and the text, each with its label, for the office."""
+    labels = current_app.extensions.get(__name__, {})
+    return [(label, row["submission"].get(name)) for name, label in labels.items() if name not in ("email", "message")]
+
+
 def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
-    """The office's copy of a submission; True when it needs SMTPUTF8."""
+    """The office's copy of a submission, with every field of the form; True when it needs SMTPUTF8."""
     lang = current_app.config["MAIL_OFFICE_LANGUAGE"]
     reference = row["reference"]
     visitor = visitor_address(row["email"])
@@ -98,7 +110,10 @@ def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
             lines.append(_("The sender's e-mail address: %(address)s", address=row["email"]))
             if not reply_to:
                 lines.append(_("Reply cannot be used for this address here: copy it into a new message to answer."))
-        lines += ["", _("The message:"), "", row["message"]]
+        for label, value in other_fields(row):
+            # TRANSLATORS: a field of the contact form in the office's mail, e.g. "Name (optional): Åsa".
+            lines.append(_("%(label)s: %(value)s", label=label, value=value or "–"))
+        lines += ["", _("The message:"), "", row["submission"]["message"]]
     set_text(msg, lines, lang)
     return bool(reply_to and reply_to[1])
 
@@ -206,35 +221,3 @@ def message_id(reference: str | None, row: dict) -> str:
     """The same for every attempt at one outbox row, so the registry can recognise a repeat."""
     sender = configured_address("MAIL_DEFAULT_SENDER")
     return f"<{reference or 'digest'}.{row['kind']}.{row['token']}@{sender.domain if sender else 'localhost'}>"
-
-
-BUILDERS = {"notification": notification, "receipt": receipt, "digest": digest, "retention_warning": retention_warning}
-
-
-def build(row: dict, smtputf8: bool) -> tuple[EmailMessage, Envelope, str]:
-    """The mail for a claimed outbox row, its envelope, and a short name for it (for .eml files).
-
-    `smtputf8`: whether the transport takes addresses with non-ASCII local parts.
-    Header values go only through the email package, which refuses CR and LF in them.
-    """
-    sender, office = configured_address("MAIL_DEFAULT_SENDER"), configured_address("MAIL_OFFICE")
-    msg = EmailMessage(policy=POLICY)
-    if sender:
-        msg["From"] = sender
-    if row["kind"] != "receipt" and office:
-        msg["To"] = office
-    if row["kind"] != "notification":
-        msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-replies must not answer
-        msg["X-Auto-Response-Suppress"] = "All"  # the same for Microsoft Exchange
-    msg["Date"] = datetime.fromisoformat(row["created_at"])
-    msg["Message-ID"] = message_id(row["reference"], row)
-    try:
-        international = BUILDERS[row["kind"]](row, msg, smtputf8)
-    except ValueError as exc:  # the email package refused a header value
-        raise PermanentFailure(f"the mail could not be built: {exc}") from None
-    recipients = [a.addr_spec for a in msg["To"].addresses] if msg["To"] else []
-    if current_app.config["MAIL_SERVER"] and not (sender and recipients):
-        # flask check refuses a server without these; keep the mail until they are set
-        raise TemporaryFailure("WEBAPP_MAIL_DEFAULT_SENDER and WEBAPP_MAIL_OFFICE must be set to send")
-    envelope = Envelope(sender.addr_spec if sender else "", recipients, smtputf8=international)
-    return msg, envelope, f"{row['reference'] or 'digest'}-{row['kind']}-{row['id']}"

@@ -1,11 +1,10 @@
 """The transactional outbox: mail to send, queued with its submission, claimed by senders with a lease.
 
 A row holds no copy of the message or the visitor's address: the mail is built
-from the submission each time it is sent (webapp/mail_messages.py), with the
+from the submission each time it is sent (webapp/mail/messages.py), with the
 same Message-ID, so a repeat after a crash can be recognised.
 
-Kinds: notification (to the office), receipt (to the visitor), digest (spam
-held back, to the office), retention_warning (what the archive rules delete soon, to the office). States: queued -> sent | failed | skipped. A queued row is "claimed" while its
+Kinds: see webapp/mail/kinds.py. States: queued -> sent | failed | skipped. A queued row is "claimed" while its
 lease_until lies in the future; a sender that dies loses its claim when the
 lease runs out and another sender takes the row again.
 """
@@ -15,20 +14,30 @@ import secrets
 import threading
 import time
 from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
+from ..content import STOCKHOLM
 from ..db import immediate
+from . import kinds
 
 STATES = ("queued", "sent", "failed", "skipped")
 # Receipts to one address in 24 hours; more would let anybody flood a stranger's inbox.
 RECEIPTS_PER_DAY = 3
-# Where the office is: the day of arrival and the digest's hour are reckoned in its time.
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 # Set when this process queues mail, so its sender thread need not wait for its next poll.
-wakeup = threading.Event()
+_wakeup = threading.Event()
+
+
+def notify_senders() -> None:
+    """Call after a commit that queued mail, so this process's sender finds it at once."""
+    _wakeup.set()
+
+
+def wait_for_mail(seconds: float) -> None:
+    """The sender's poll: returns when mail was queued in this process, or after `seconds`."""
+    _wakeup.wait(seconds)
+    _wakeup.clear()
 
 
 def utc_iso(epoch: float) -> str:
@@ -104,7 +113,7 @@ def queue_digest(db: Database, now: float, hour: int) -> bool:
         digest = _digest_due(db, now, hour)  # again under the lock: another sender may have been first
         if digest:
             _insert(db, "digest", None, now, data=json.dumps(digest))
-    wakeup.set()
+    notify_senders()
     return digest is not None
 
 
@@ -122,11 +131,20 @@ def has_due(db: Database, now: float) -> bool:
     )
 
 
-# What a sender needs to build a mail: the row and its submission.
+# What a sender needs to build a mail: the row, and what it says of its submission; the
+# submission itself, every column, is attached by `with_submissions`.
 CLAIMED = (
-    "SELECT o.id, o.kind, o.token, o.created_at, o.queued_at, o.attempts, o.data, s.reference, s.locale, s.email, s.message,"
-    " s.created_at AS received_at FROM outbox o LEFT JOIN submissions s ON s.id = o.submission_id"
+    "SELECT o.id, o.kind, o.token, o.created_at, o.queued_at, o.attempts, o.data, o.submission_id, s.reference, s.locale,"
+    " s.email, s.created_at AS received_at FROM outbox o LEFT JOIN submissions s ON s.id = o.submission_id"
 )
+
+
+def with_submissions(db: Database, rows: list[dict]) -> list[dict]:
+    """Each row with its submission as stored (all the form's fields, whatever they are) under "submission"."""
+    ids = sorted({row["submission_id"] for row in rows if row["submission_id"] is not None})
+    marks = ",".join("?" * len(ids))
+    stored = {s["id"]: s for s in db["submissions"].rows_where(f"id IN ({marks})", ids)} if ids else {}
+    return [{**row, "submission": stored.get(row["submission_id"])} for row in rows]
 
 
 def claim(db: Database, owner: str, now: float, lease_seconds: float, limit: int) -> list[dict]:
@@ -151,7 +169,7 @@ def claim(db: Database, owner: str, now: float, lease_seconds: float, limit: int
         )
         cursor = db.execute(f"{CLAIMED} WHERE o.id IN ({marks}) ORDER BY o.due_at, o.id", ids)
         columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor]
+        return with_submissions(db, [dict(zip(columns, row)) for row in cursor])
 
 
 def _finish(db: Database, row_id: int, owner: str, sets: str, params: list, renew_until: float | None = None) -> bool:
@@ -216,12 +234,13 @@ def status(db: Database, now: float) -> dict:
     counts = dict.fromkeys(STATES, 0)
     counts.update(db.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
     oldest = db.execute("SELECT min(created_at) FROM outbox WHERE status = 'queued'").fetchone()[0]
-    office = ("notification", "digest", "retention_warning")
+    office = kinds.for_the_office()
+    marks = ", ".join("?" * len(office))
     failed_office = db.execute(
-        "SELECT count(*) FROM outbox WHERE status = 'failed' AND kind IN (?, ?, ?)", list(office)
+        f"SELECT count(*) FROM outbox WHERE status = 'failed' AND kind IN ({marks})", office
     ).fetchone()[0]
     late_office = db.execute(
-        "SELECT count(*) FROM outbox WHERE status = 'queued' AND kind IN (?, ?, ?) AND created_at < ?",
+        f"SELECT count(*) FROM outbox WHERE status = 'queued' AND kind IN ({marks}) AND created_at < ?",
         [*office, utc_iso(now - 3600)],
     ).fetchone()[0]
     return {
@@ -266,7 +285,7 @@ def requeue(db: Database, submission_id: int | None = None) -> int:
             f" lease_owner = NULL WHERE {where}",
             [now, now, *params],
         )
-    wakeup.set()
+    notify_senders()
     return cursor.rowcount
 
 

@@ -14,9 +14,9 @@ import threading
 import time
 import uuid
 
-from . import messages as mail_messages, outbox
+from . import kinds, outbox
 from ..db import connect
-from ..i18n import LANGUAGES
+from ..i18n import published
 from .transport import PermanentFailure, TemporaryFailure, open_transport
 
 BATCH = 50
@@ -111,11 +111,12 @@ class Sender:
             if self.stopping.is_set():
                 break
             tried += 1
-            if row["kind"] == "receipt" and not self.config["MAIL_RECEIPTS"]:
-                outbox.mark_skipped(db, row["id"], owner, "receipts are switched off (WEBAPP_MAIL_RECEIPTS)", self.renewal())
+            kind = kinds.KINDS[row["kind"]]
+            if kind.switch and not self.config[kind.switch]:
+                outbox.mark_skipped(db, row["id"], owner, f"{kind.name} mail is switched off (WEBAPP_{kind.switch})", self.renewal())
                 continue
             try:
-                msg, envelope, name = mail_messages.build(row, transport.smtputf8)
+                msg, envelope, name = kinds.build(row, transport.smtputf8)
                 transport.send(msg, envelope, name)
             except PermanentFailure as exc:
                 self._failed(db, owner, row, str(exc), self.renewal())
@@ -130,7 +131,7 @@ class Sender:
     def _failed(self, db, owner: str, row: dict, error: str, renew: float) -> None:
         outbox.mark_failed(db, row["id"], owner, error, renew)
         what = f"mail {row['id']} ({row['kind']} for {row['reference'] or 'the office'})"
-        if row["kind"] == "receipt":  # the visitor's loss; the office still has the message
+        if not kinds.KINDS[row["kind"]].office_needs_it:  # e.g. a receipt: the office still has the message
             self.log.warning("%s failed: %s", what, error)
         else:
             self.log.error("%s to the office failed: %s. Fix the cause, then `flask mail retry --failed`.", what, error)
@@ -160,13 +161,12 @@ class Sender:
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            outbox.wakeup.clear()
             try:
                 self.run_scheduled()
                 self.send_due()
             except Exception:  # never let the thread die; the next pass tries again
                 self.log.exception("the mail sender failed; trying again")
-            outbox.wakeup.wait(POLL_SECONDS)
+            outbox.wait_for_mail(POLL_SECONDS)
 
     def start(self) -> "Sender":
         self.thread = threading.Thread(target=self.run, name="mail-sender", daemon=True)
@@ -176,7 +176,7 @@ class Sender:
     def stop(self, timeout: float | None = None) -> None:
         """Let the mail in progress finish, then stop (the rest stays queued)."""
         self.stopping.set()
-        outbox.wakeup.set()
+        outbox.notify_senders()
         if self.thread is not None:
             self.thread.join(timeout if timeout is not None else self.lease_seconds)
 
@@ -194,8 +194,8 @@ def config_problems(app) -> list[str]:
         problems.append("WEBAPP_MAIL_USE_TLS and WEBAPP_MAIL_USE_SSL are both true: choose STARTTLS or implicit TLS.")
     if config["MAIL_CA_FILE"] and not os.access(config["MAIL_CA_FILE"], os.R_OK):
         problems.append(f"WEBAPP_MAIL_CA_FILE {config['MAIL_CA_FILE']} cannot be read.")
-    if config["MAIL_OFFICE_LANGUAGE"] not in LANGUAGES:
-        problems.append(f"WEBAPP_MAIL_OFFICE_LANGUAGE must be one of {', '.join(LANGUAGES)}.")
+    if config["MAIL_OFFICE_LANGUAGE"] not in published(app):
+        problems.append(f"WEBAPP_MAIL_OFFICE_LANGUAGE must be one of {', '.join(published(app))}.")
     return problems
 
 

@@ -6,4 +6,5 @@ from . import cli, schedule
 
 def init_app(app) -> None:
     app.cli.add_command(cli.cli)
+    app.cli.commands["submissions"].add_command(cli.purge_command)
     app.extensions.setdefault(TASKS, []).append(schedule.tick)

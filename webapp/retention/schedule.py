@@ -86,7 +86,7 @@ def queue_warning(db: Database, rules, now: float, hour: int, warn_days: int) ->
             [week, outbox.utc_iso(now), outbox.utc_iso(now), len(content["due"])],
         )
     if content["due"]:
-        outbox.wakeup.set()
+        outbox.notify_senders()
     return bool(content["due"])
 
 

@@ -1,5 +1,5 @@
 """Error pages in the visitor's language, with a way back. (A feature answers its own
-errors where it can do better: contact.py for the form.)"""
+errors where it can do better, as the contact form does.)"""
 
 from flask import render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -35,6 +35,11 @@ MESSAGES = {
 }
 
 
+def text(code: int):
+    """What a visitor is told for `code`, or None when there is no page for it."""
+    return MESSAGES[code][1] if code in MESSAGES else None
+
+
 def render_error(code: int):
     title, text = MESSAGES.get(code, MESSAGES[500])
     return render_template("error.html", code=code, title=title, text=text), code
@@ -55,6 +60,6 @@ def handle_unexpected(exc: InternalServerError):
 
 def init_app(app) -> None:
     # By class, not by code: Flask prefers a handler for the exact code, even the app's,
-    # to a blueprint's handler for a class, and the form's (contact.py) must come first.
+    # to a blueprint's handler for a class, and a feature's (the contact form's) must come first.
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(InternalServerError, handle_unexpected)

@@ -1,0 +1,33 @@
+"""/healthz for the operators' monitoring: the database, and the mail waiting."""
+
+import time
+
+from flask import Blueprint, jsonify
+
+from .db import get_db
+from .mail import outbox
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database takes a write lock, 503 when it cannot. Mail waiting (an SMTP
+    server down) does not make the site unhealthy: the form works and keeps it queued."""
+    try:
+        db = get_db()
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("ROLLBACK")
+        mail = outbox.status(db, time.time())
+    except Exception as exc:  # any failure means "not healthy", never a 500
+        return jsonify(status="unavailable", database=type(exc).__name__), 503
+    return jsonify(
+        status="ok",
+        database="writable",
+        mail_queued=mail["queued"],
+        mail_oldest_queued_seconds=mail["oldest_queued_seconds"],
+    )
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
