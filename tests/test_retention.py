@@ -333,3 +333,15 @@ def test_the_log_is_kept_when_messages_go(db):
     db.execute("DELETE FROM submissions")  # whatever happens to the messages later
     db.conn.commit()
     assert logged(db) == [ref]
+
+
+def test_a_deleted_message_leaves_no_bytes_in_the_database_file(app, db):
+    text = "Unik text som inte får finnas kvar i filen " * 20
+    message(db, at(2027, 1, 1), text=text)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    path = app.config["DATABASE"]
+    assert text.encode() in open(path, "rb").read()  # the check can fail
+    db.execute("PRAGMA secure_delete=OFF")  # as SQLite builds without SQLITE_SECURE_DELETE have it (Debian's has it on)
+    deletion.delete_due(db, [rule(30)], at(2027, 3, 1))
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Unik text som inte" not in open(path, "rb").read()
