@@ -13,10 +13,11 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
+from flask import Flask, url_for
 from jinja2 import MemcachedBytecodeCache
 from markupsafe import Markup, escape
 
-from webapp import create_app
+from webapp import create_app, pages
 from webapp.db import migrate
 from webapp.i18n.languages import SOURCE_LANGUAGE, catalog_languages, read_languages
 
@@ -221,3 +222,13 @@ class CatalogCopy:
         if publish:
             with (self.folder / "LANGUAGES").open("a", encoding="utf-8") as f:
                 f.write(f"{lang}\n")
+
+
+@functools.cache
+def page_paths() -> tuple[str, ...]:
+    """The pages sitemap.xml lists (webapp.pages.SITEMAP), as paths below /<lang>/ ("" for the
+    front page): a page added there is tested everywhere by being added once."""
+    app = Flask("pages")
+    app.register_blueprint(pages.bp)
+    with app.test_request_context():
+        return tuple(url_for(endpoint, lang="xx").removeprefix("/xx/") for endpoint in pages.SITEMAP)

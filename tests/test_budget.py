@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from webapp import create_app
-from tests.helpers import LANGUAGES
+from tests.helpers import page_paths, LANGUAGES
 from webapp.web.page_weight import breakdown, first_view
 
 MAX_BYTES = 40_000  # 40 KB, headers included, as transferred with compression
@@ -61,7 +61,7 @@ def test_sql_log_sees_the_database_work_of_the_health_check(client, sql_log):
     assert ("execute", "BEGIN IMMEDIATE") in sql_log
 
 
-@pytest.mark.parametrize("path", [f"/{lang}/{page}" for lang in LANGUAGES for page in ("", "privacy", "accessibility")])
+@pytest.mark.parametrize("path", [f"/{lang}/{page}" for lang in LANGUAGES for page in page_paths()])
 def test_page_views_use_no_database(client, sql_log, path):
     for _ in range(2):
         assert client.get(path, headers={"Accept-Encoding": "br"}).status_code == 200

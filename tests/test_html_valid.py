@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Visitor, locked_database
+from webapp import ROOT, pages
 from webapp.web import errors
 from webapp.contact.forms import MESSAGE_MAX
 from tests.helpers import LANGUAGES
 
-ROOT = Path(__file__).resolve().parent.parent
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 # A fragment is checked inside the smallest valid document around it.
@@ -131,7 +131,7 @@ def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
 def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
     documents = collect(app, client)
     for lang in LANGUAGES:
-        for name in ("site.index", "site.privacy", "404", "contact-invalid-page", "contact-invalid-htmx.fragment", "contact-sent.fragment", "thanks"):
+        for name in (*pages.SITEMAP, "404", "contact-invalid-page", "contact-invalid-htmx.fragment", "contact-sent.fragment", "thanks"):
             assert f"{lang}-{name}" in documents
     static = [p for p in (ROOT / "static").rglob("*") if p.suffix in (".css", ".svg") and "vendor" not in p.parts]
     messages = vnu(write(tmp_path, documents) + static)

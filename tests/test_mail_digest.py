@@ -2,11 +2,10 @@
 
 import json
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel.support import Translations
 
+from tests.helpers import ntranslate
 from tests.mail_helpers import make_due, outbox_rows, send, submit
 from webapp.mail import sender as mail_sender, outbox
 from webapp.db import connect
@@ -16,11 +15,6 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 def at(day, hour, minute=0):
     return datetime(2030, 3, day, hour, minute, tzinfo=STOCKHOLM).timestamp()
-
-
-def plural(lang, singular, plural_form, n):
-    folder = Path(__file__).resolve().parent.parent / "translations"
-    return Translations.load(str(folder), [lang]).ngettext(singular, plural_form, n) % {"num": n}
 
 
 def spam(app, text, created_at):
@@ -58,8 +52,8 @@ def test_the_digest_mail(mail_app, smtp):
     lang = mail_app.config["MAIL_OFFICE_LANGUAGE"]
     assert mail.recipients == ["registrator@example.se"]
     assert mail["Auto-Submitted"] == "auto-generated"
-    assert mail["Subject"] == plural(
-        lang, "%(num)s message held back as spam: International relations", "%(num)s messages held back as spam: International relations", 2
+    assert mail["Subject"] == ntranslate(
+        lang, "%(num)s message held back as spam: International relations", "%(num)s messages held back as spam: International relations", 2, num=2
     )
     text = mail.text
     assert all(ref in text for ref in refs)

@@ -25,7 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from werkzeug.exceptions import BadRequest
 
-from tests.helpers import Visitor, locked_database, make_app
+from tests.helpers import page_paths, Visitor, locked_database, make_app
 from webapp import ROOT, content
 from webapp.i18n import language_name
 from tests.helpers import LANGUAGES
@@ -160,9 +160,7 @@ def confirmation_page(app, visitor, **submit):
 # Every page and state a visitor can meet: (status, how to get there). One line each.
 # The visitor's own text is digits, which need no translation.
 STATES = {
-    "page": (200, lambda app, v: v.client.get("/en/")),
-    "privacy page": (200, lambda app, v: v.client.get("/en/privacy")),
-    "accessibility statement": (200, lambda app, v: v.client.get("/en/accessibility")),
+    **{f"page /en/{path}": (200, lambda app, v, path=path: v.client.get(f"/en/{path}")) for path in page_paths()},
     "field errors and error summary": (422, lambda app, v: v.submit(email="1@", message="")),
     "field errors and error summary, htmx": (422, lambda app, v: v.submit(htmx=True, email="1@", message="")),
     "inline check of a field, htmx": (200, lambda app, v: v.check("email", email="1@", attempted="1")),

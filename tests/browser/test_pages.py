@@ -4,11 +4,11 @@ console error or a CSP violation (see conftest.py)."""
 
 import pytest
 
-from tests.helpers import LANGUAGES
+from tests.helpers import LANGUAGES, page_paths
 
-# Every page reachable by GET under /<lang>/: the front page with the form, the privacy
-# notice, the accessibility statement (test_every_page_is_listed keeps this complete).
-PAGES = ["", "privacy", "accessibility"]
+# Every page reachable by GET under /<lang>/, as the sitemap lists them
+# (test_every_page_is_listed keeps the sitemap complete).
+PAGES = list(page_paths())
 
 
 def test_every_page_is_listed(app, client):

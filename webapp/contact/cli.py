@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import db
-from ..mail import messages as mail_messages, outbox
+from ..mail import outbox
 from . import submissions
 from ..db import get_db
 
@@ -66,7 +66,7 @@ def show_command(reference):
             click.echo(f"{column + ':':<12}{row[column] or '-'}")
     for mail in outbox.for_submission(db, row["id"]):
         when = mail["sent_at"] or mail["last_error"] or ""
-        click.echo(f"{'mail:':<12}{mail['kind']} {mail['status']} {when}  {mail_messages.message_id(row['reference'], mail)}")
+        click.echo(f"{'mail:':<12}{mail['kind']} {mail['status']} {when}  {mail['message_id']}")
     click.echo("")
     click.echo(row["message"])
 

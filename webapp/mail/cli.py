@@ -8,7 +8,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import outbox
-from ..contact import submissions
 from ..db import get_db
 from .sender import Sender
 
@@ -28,12 +27,8 @@ def status_command(as_json):
     if found["oldest_queued_seconds"] is not None:
         click.echo(f"oldest queued: {found['oldest_queued_seconds']} s")
     click.echo(f"transport: {current_app.config['MAIL_SERVER'] or 'files in ' + current_app.config['MAIL_FILE_DIR']}")
-    failed = db.execute(
-        "SELECT o.id, o.kind, s.reference, o.last_error FROM outbox o LEFT JOIN submissions s ON s.id = o.submission_id"
-        " WHERE o.status = 'failed' ORDER BY o.id"
-    )
-    for row_id, kind, reference, error in failed:
-        click.echo(f"FAILED {kind} #{row_id} {reference or ''}: {error}")
+    for mail in outbox.failed(db):
+        click.echo(f"FAILED {mail['kind']} #{mail['id']} {mail['reference'] or ''}: {mail['last_error']}")
     for alarm in outbox.alarms(db, time.time()):
         click.echo(f"ALARM: {alarm}", err=True)
 
@@ -56,11 +51,8 @@ def retry_command(reference, all_failed):
     if bool(reference) == all_failed:
         raise click.UsageError("Give a reference or --failed.")
     db = get_db()
-    submission_id = None
-    if reference:
-        row = submissions.get(db, reference)
-        if row is None:
-            raise click.ClickException(f"No submission with reference {reference}")
-        submission_id = row["id"]
+    submission_id = outbox.submission_id(db, reference) if reference else None
+    if reference and submission_id is None:
+        raise click.ClickException(f"No submission with reference {reference}")
     count = outbox.requeue(db, submission_id)
     click.echo(f"Queued {count} mail(s) again.")

@@ -19,7 +19,7 @@ from sqlite_utils import Database
 
 from ..content import STOCKHOLM
 from ..db import immediate
-from . import kinds
+from . import kinds, messages
 
 STATES = ("queued", "sent", "failed", "skipped")
 # Receipts to one address in 24 hours; more would let anybody flood a stranger's inbox.
@@ -269,7 +269,29 @@ def alarms(db: Database, now: float) -> list[str]:
 
 
 def for_submission(db: Database, submission_id: int) -> list[dict]:
-    return list(db["outbox"].rows_where("submission_id = ?", [submission_id], order_by="id"))
+    """The mail queued for one submission, each row with the Message-ID it is sent with."""
+    cursor = db.execute(
+        "SELECT o.*, s.reference FROM outbox o JOIN submissions s ON s.id = o.submission_id WHERE o.submission_id = ? ORDER BY o.id",
+        [submission_id],
+    )
+    columns = [c[0] for c in cursor.description]
+    found = [dict(zip(columns, row)) for row in cursor]
+    return [{**row, "message_id": messages.message_id(row["reference"], row)} for row in found]
+
+
+def failed(db: Database) -> list[dict]:
+    """Every failed mail with its submission's reference (none for a digest), oldest first."""
+    cursor = db.execute(
+        "SELECT o.id, o.kind, s.reference, o.last_error FROM outbox o LEFT JOIN submissions s ON s.id = o.submission_id"
+        " WHERE o.status = 'failed' ORDER BY o.id"
+    )
+    return [dict(zip(("id", "kind", "reference", "last_error"), row)) for row in cursor]
+
+
+def submission_id(db: Database, reference: str) -> int | None:
+    """The submission a reference names, read through the schema (mail/ does not import contact/)."""
+    row = db.execute("SELECT id FROM submissions WHERE reference = ?", [reference.upper()]).fetchone()
+    return row[0] if row else None
 
 
 def requeue(db: Database, submission_id: int | None = None) -> int:
