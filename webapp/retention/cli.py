@@ -26,6 +26,16 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="One JSON list instead of lines.")(f)
 
 
+def emit(rows: list[dict], as_json: bool, line, summary: str) -> None:
+    """The rows as one JSON list, or one line each and `summary` on standard error."""
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(line(row))
+    click.echo(summary, err=True)
+
+
 def configured_rules():
     rules = retention_rules.of(current_app)
     if not rules:
@@ -63,12 +73,7 @@ def unhold_command(reference, by):
 def holds_command(as_json):
     """The messages held now: who held them, when and why."""
     rows = holds.held(get_db())
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['reference']}  held {row['held_at']} by {row['held_by']}: {row['reason']}")
-    click.echo(f"{len(rows)} message(s) held", err=True)
+    emit(rows, as_json, lambda row: f"{row['reference']}  held {row['held_at']} by {row['held_by']}: {row['reason']}", f"{len(rows)} message(s) held")
 
 
 @cli.command("log")
@@ -76,15 +81,12 @@ def holds_command(as_json):
 def log_command(as_json):
     """The deletion log (gallringslogg): what was deleted, when, by which rule or person. Never a text or address."""
     rows = deletion.log(get_db())
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
+
+    def line(row):
         by = f"rule {row['rule']}" if row["rule"] else row["deleted_by"]
-        click.echo(
-            f"{row['deleted_at']}  {row['reference']}  received {row['received_at']}  {row['status']}  by {by}  ({row['decision']})"
-        )
-    click.echo(f"{len(rows)} deletion(s) logged", err=True)
+        return f"{row['deleted_at']}  {row['reference']}  received {row['received_at']}  {row['status']}  by {by}  ({row['decision']})"
+
+    emit(rows, as_json, line, f"{len(rows)} deletion(s) logged")
 
 
 @cli.command("preview")
@@ -94,12 +96,12 @@ def preview_command(on, as_json):
     """What the rules delete by a day (nothing is deleted): held messages are left out."""
     day = on.date() if on else days.today(time.time())
     rows = deletion.due(get_db(), configured_rules(), day)
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    for row in rows:
-        click.echo(f"{row['day']}  {row['reference']}  received {row['received_at']}  {row['status']}  rule: {row['rule']}")
-    click.echo(f"{len(rows)} message(s) deleted by the rules by {day.isoformat()}", err=True)
+    emit(
+        rows,
+        as_json,
+        lambda row: f"{row['day']}  {row['reference']}  received {row['received_at']}  {row['status']}  rule: {row['rule']}",
+        f"{len(rows)} message(s) deleted by the rules by {day.isoformat()}",
+    )
 
 
 @cli.command("apply")
