@@ -7,8 +7,13 @@ export FLASK_APP := webapp
 
 .PHONY: run dev test test-fast bench reliability check-translations setup test-tools screenshots catalogs db assets clean vendor-leaflet favicon lock
 
+# Without WEBAPP_MAIL_SERVER the mail is written to instance/mail/ (WEBAPP_MAIL_FILE_DIR), on purpose:
+# production refuses to start with neither set.
 run: setup
-	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	@if [ -z "$$WEBAPP_MAIL_SERVER" ] && [ -z "$$WEBAPP_MAIL_FILE_DIR" ]; then \
+	  echo "No WEBAPP_MAIL_SERVER: the mail is written to instance/mail/ (WEBAPP_MAIL_FILE_DIR=instance/mail)."; fi
+	WEBAPP_MAIL_FILE_DIR="$${WEBAPP_MAIL_FILE_DIR:-$$([ -n "$$WEBAPP_MAIL_SERVER" ] || echo instance/mail)}" \
+	  $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 # Flask's reloader on WEBAPP_BIND (host:port, as for gunicorn; port 5000 is taken on macOS).
 # It also restarts for static/, whose hashes the app computes at start-up, and for

@@ -34,7 +34,7 @@ class Probe:
     def __init__(self, url: str):
         self.browser = Browser(url)
         page = self.browser.get("/sv/")
-        self.fields = {name: hidden_value(page.text, name) for name in ("csrf_token", "served")}
+        self.fields = {name: hidden_value(page.text, name) for name in ("served",)}
         self.served = time.time()
         self.acknowledged: dict[str, float] = {}
         self.failures = 0

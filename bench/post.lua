@@ -1,6 +1,6 @@
--- Valid contact-form submissions. Each visitor (session cookie, CSRF token, the
--- time the form was served) fetched the page first, as a browser does; every POST
--- then carries a fresh form key and message, so each one is a new stored row.
+-- Valid contact-form submissions. Each visitor (the time the form was served) fetched
+-- the page first, as a browser does; every POST then carries a fresh form key and
+-- message, so each one is a new stored row, and the headers a browser sends with a form.
 -- bench/run.py puts the line "local visitors = {...}" before this script.
 local counter = 0
 
@@ -21,10 +21,11 @@ end
 function request()
   counter = counter + 1
   local visitor = visitors[counter % #visitors + 1]
-  local body = "csrf_token=" .. visitor.token .. "&served=" .. visitor.served .. "&form_key=" .. form_key() ..
+  local body = "served=" .. visitor.served .. "&form_key=" .. form_key() ..
     "&attempted=&website=&email=bench%40example.se&message=Benchmark+message+number+" .. counter
   return wrk.format("POST", visitor.path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Cookie"] = visitor.cookie,
+    ["Origin"] = visitor.origin,
+    ["Sec-Fetch-Site"] = "same-origin",
   }, body)
 end

@@ -144,6 +144,8 @@ class LiveServer(Gunicorn):
             # (the time trap's tests are in tests/test_time_trap.py).
             WEBAPP_RATELIMIT_ENABLED="false",
             WEBAPP_MAIL_SPAM_MIN_SECONDS="0",
+            # No SMTP server unless a test gives one: the mail goes to files, on purpose.
+            WEBAPP_MAIL_FILE_DIR=str(self.instance / "mail"),
         )
         env.update(self.extra_env)
         return env

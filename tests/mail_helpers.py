@@ -17,6 +17,7 @@ def mail_config(port, **extra):
         "MAIL_OFFICE": OFFICE,
         "MAIL_DEFAULT_SENDER": SENDER,
         "MAIL_TIMEOUT": 5,
+        "PUBLIC_URL": "https://internationella.example/",
         **extra,
     }
 

@@ -6,6 +6,8 @@ import brotli
 import pytest
 from flask import Response, request, stream_with_context
 
+from tests.helpers import hidden_value
+
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}
 
 
@@ -26,13 +28,31 @@ def vary(response) -> set[str]:
     ],
 )
 def test_page_compressed_as_accepted(client, accept, encoding):
-    response = client.get("/sv/", headers={"Accept-Encoding": accept})
+    response = client.get("/sv/privacy", headers={"Accept-Encoding": accept})
     assert response.status_code == 200
     assert response.headers.get("Content-Encoding") == encoding
     assert int(response.headers["Content-Length"]) == len(response.get_data())
     html = DECODE[encoding](response.get_data()).decode()
     assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
     assert "Accept-Encoding" in vary(response)
+
+
+@pytest.mark.parametrize(
+    "accept, encoding",
+    [("gzip, deflate, br, zstd", "gzip"), ("br, gzip", "gzip"), ("gzip", "gzip"), ("br", "br"), ("br, gzip;q=0", "br"), ("", None)],
+)
+def test_front_page_is_gzip_whenever_accepted(client, accept, encoding):
+    # Compressed once around the form's two values (webapp/web/spliced_gzip.py).
+    response = client.get("/sv/", headers={"Accept-Encoding": accept})
+    assert response.headers.get("Content-Encoding") == encoding
+    assert int(response.headers["Content-Length"]) == len(response.get_data())
+    assert "Accept-Encoding" in vary(response)
+    html = DECODE[encoding](response.get_data()).decode()
+    assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
+    plain = client.get("/sv/").text
+    assert plain.replace(hidden_value(plain, "form_key"), "K").replace(hidden_value(plain, "served"), "S") == html.replace(
+        hidden_value(html, "form_key"), "K"
+    ).replace(hidden_value(html, "served"), "S")
 
 
 def test_compressed_page_is_the_same_page(client):
@@ -54,8 +74,8 @@ def test_small_responses_left_alone(client):
 def test_htmx_fragment_compressed(client):
     response = client.post(
         "/sv/contact", data={}, headers={"HX-Request": "true", "Accept-Encoding": "gzip"}
-    )  # no token: the form comes back with the problem explained
-    assert response.status_code == 400
+    )  # nothing filled in: the form comes back with the problem explained
+    assert response.status_code == 422
     assert response.headers["Content-Encoding"] == "gzip"
     assert vary(response) >= {"HX-Request", "Accept-Encoding"}
     assert 'id="contact-form"' in gzip.decompress(response.get_data()).decode()

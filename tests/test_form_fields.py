@@ -85,7 +85,7 @@ def test_the_office_is_told_of_the_form_as_it_is(app):
 
 
 def test_visible_fields_follow_the_declarations(app):
-    # Hidden fields, the CSRF token and the honeypot are not the visitor's to fill in.
+    # Hidden fields and the honeypot are not the visitor's to fill in.
     with app.test_request_context("/sv/"):
         assert [f.name for f in ContactForm().visible_fields] == ["email", "message"]
         assert [f.name for f in WithName().visible_fields] == ["email", "message", "name"]

@@ -77,8 +77,9 @@ def contact_form_states(app, client, lang):
         kind = "htmx" if htmx else "page"
         add(f"contact-empty-{kind}", visitor.submit(htmx=htmx), 422)
         add(f"contact-invalid-{kind}", visitor.submit(htmx=htmx, **bad), 422)
-        response = client.post(f"/{lang}/contact", data={"message": "Hej"}, headers={"HX-Request": "true"} if htmx else {})
-        add(f"contact-no-session-{kind}", response, 400)
+        other_site = {"Sec-Fetch-Site": "cross-site", **({"HX-Request": "true"} if htmx else {})}
+        response = client.post(f"/{lang}/contact", data=visitor.fields(message="Hej"), headers=other_site)
+        add(f"contact-cross-origin-{kind}", response, 403)
         with locked_database(app):
             add(f"contact-busy-{kind}", visitor.submit(htmx=htmx, message="Hej åäö"), 503)
     add("validate-email-bad", visitor.check("email", email="åsa@"), 200)

@@ -51,6 +51,8 @@ def test_notification_and_receipt(mail_app, smtp, lang):
     language = Locale.parse(lang).get_display_name(office)
     assert translate(office, "Language of the page: %(language)s") % {"language": language} in body
     assert translate(office, "The sender's e-mail address: %(address)s") % {"address": "visitor@example.org"} in body
+    link = f"https://internationella.example/staff/messages/{ref}"
+    assert translate(office, "Handle it in the staff area: %(link)s") % {"link": link} in body
     # The message exactly as stored, U+2028 and all, at the end of the body.
     assert body.endswith("\n" + row["message"] + "\n") and row["message"] == MESSAGE.strip()
 

@@ -153,6 +153,11 @@ def rate_limited(app, visitor, **submit):
     return visitor.submit(**submit)
 
 
+def from_another_site(visitor, htmx=False, **values):
+    headers = {"Sec-Fetch-Site": "cross-site", **({"HX-Request": "true"} if htmx else {})}
+    return visitor.client.post(f"/{visitor.lang}/contact", data=visitor.fields(**values), headers=headers)
+
+
 def confirmation_page(app, visitor, **submit):
     return visitor.client.get(visitor.submit(**submit).headers["Location"])
 
@@ -172,8 +177,8 @@ STATES = {
     "confirmation page with e-mail": (200, lambda app, v: confirmation_page(app, v, email="1@example.com", message="1")),
     "confirmation page without e-mail": (200, lambda app, v: confirmation_page(app, v, message="1")),
     "confirmation, htmx": (200, lambda app, v: v.submit(htmx=True, email="1@example.com", message="1")),
-    "CSRF message": (400, lambda app, v: v.submit(csrf_token="1", message="1")),
-    "CSRF message, htmx": (400, lambda app, v: v.submit(htmx=True, csrf_token="1", message="1")),
+    "form from another site": (403, lambda app, v: from_another_site(v, message="1")),
+    "form from another site, htmx": (403, lambda app, v: from_another_site(v, htmx=True, message="1")),
     "429 too many messages": (429, lambda app, v: rate_limited(app, v, message="1")),
     "429 too many messages, htmx": (429, lambda app, v: rate_limited(app, v, htmx=True, message="1")),
     "503 database busy": (503, lambda app, v: submit_while_locked(app, v, message="1")),

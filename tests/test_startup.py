@@ -23,7 +23,8 @@ def production(tmp_path, request):
     migrate(database)
 
     def make(**config):
-        return create_app({"SECRET_KEY": LONG_KEY, "DATABASE": str(database), **config})
+        # The mail goes to files on purpose (test_mail_guarantees checks that it must be said).
+        return create_app({"SECRET_KEY": LONG_KEY, "DATABASE": str(database), "MAIL_FILE_DIR": str(tmp_path / "mail"), **config})
 
     return make
 
@@ -138,7 +139,11 @@ def test_the_flask_command_works_while_the_checks_fail(tmp_path):
     """Without FLASK_APP the flask command loads wsgi.py; `flask init-db` must still fix what `check` finds."""
     root = Path(__file__).resolve().parent.parent
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WEBAPP_", "FLASK_"))}
-    env.update(WEBAPP_INSTANCE_PATH=str(tmp_path), WEBAPP_DATABASE=json.dumps(str(tmp_path / "new.sqlite3")))
+    env.update(
+        WEBAPP_INSTANCE_PATH=str(tmp_path),
+        WEBAPP_DATABASE=json.dumps(str(tmp_path / "new.sqlite3")),
+        WEBAPP_MAIL_FILE_DIR=str(tmp_path / "mail"),
+    )
 
     def flask(*args):
         return subprocess.run([Path(sys.executable).parent / "flask", *args], cwd=root, env=env, capture_output=True, text=True)

@@ -63,7 +63,7 @@ def test_export_csv_neutralises_formulas(runner, stored, tmp_path):
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_spreadsheet_safe(value):
-    from webapp.contact.cli import spreadsheet_safe
+    from webapp.contact.export import spreadsheet_safe
 
     assert spreadsheet_safe(value) == "'" + value
     assert spreadsheet_safe("Hej") == "Hej" and spreadsheet_safe(None) is None

@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import contact, db, extensions, health, i18n, mail, pages, retention, root_files, settings, startup
 from .i18n import cli as translate_cli, reload as catalog_reload
 from .paths import ROOT
-from .web import assets, compression, errors, form_bodies, request_log, security
+from .web import assets, compression, cross_origin, errors, form_bodies, request_log, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     # The order that matters: Flask runs before_request hooks in the order they are
     # registered and after_request hooks in reverse.
-    # - The request log first: its timer starts before CSRFProtect's check and its line
+    # - The request log first: its timer starts before the cross-origin check and its line
     #   is written last, so the logged duration covers everything, compression included.
     # - Compression next: it runs after every other response hook has set its headers.
     # - Htmx before form_bodies: each sets the request class, and ours extends htmx-flask's.
@@ -34,7 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     compression.init_app(app)
     extensions.htmx.init_app(app)
     form_bodies.init_app(app)
-    extensions.csrf.init_app(app)
+    cross_origin.init_app(app)
     extensions.init_limiter(app)
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     security.init_app(app)

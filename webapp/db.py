@@ -87,6 +87,48 @@ def m004_status_changed(db: Database) -> None:
 
 
 @migrations()
+def m007_inbox(db: Database) -> None:
+    """The staff inbox (webapp/inbox/): a version and the registration of each handled
+    submission, its history (every change, notes too), and full-text search.
+
+    A submission nobody has touched has no `inbox_cases` row (version 0).
+    """
+    db.execute(
+        """
+        CREATE TABLE inbox_cases (
+            submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            diary_number TEXT,
+            registered_on TEXT
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE inbox_history (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT,
+            detail TEXT
+        )
+        """
+    )
+    db["inbox_history"].create_index(["submission_id", "version"])
+    db.execute("CREATE INDEX submissions_email_nocase ON submissions(email COLLATE NOCASE)")
+    db["submissions"].create_index(["status", "id"])
+    db["submissions"].create_index(["locale", "id"])
+    # Swedish: case folded, but å, ä and ö stay letters of their own ("år" is not "ar").
+    db["submissions"].enable_fts(
+        ["message", "email"], create_triggers=True, tokenize="unicode61 remove_diacritics 0"
+    )
+
+
+@migrations()
 def m008_retention(db: Database) -> None:
     """The archive rules' bookkeeping (webapp/retention/): holds, the deletion log, the daily runs.
 

@@ -4,7 +4,6 @@ from flask import current_app
 from flask_babel import Babel, Domain
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.utils import cached_property
 
@@ -35,7 +34,6 @@ class AppBabel(Babel):
 
 
 babel = AppBabel()
-csrf = CSRFProtect()
 htmx = Htmx()
 # Per client address; only the views it decorates are limited (see init_limiter).
 limiter = Limiter(key_func=get_remote_address)

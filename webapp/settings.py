@@ -9,15 +9,9 @@ from .atomic_write import write_atomically
 DEFAULTS = {
     # Bodies larger than this are refused with 413 before they are read.
     "MAX_CONTENT_LENGTH": 64 * 1024,
-    "SESSION_COOKIE_HTTPONLY": True,
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_NAME": "gbg_session",
     "HTTPS": False,
     # Seconds a request waits for another writer before the visitor is told to retry.
     "DATABASE_TIMEOUT": 5.0,
-    # The CSRF token lasts as long as the session, so a visitor who takes an
-    # hour over a message is not turned away.
-    "WTF_CSRF_TIME_LIMIT": None,
     # Map images for the "Show map" button, with the attribution their licence requires
     # (HTML, shown in the map's corner). An empty URL turns the map off; the link to
     # OpenStreetMap stays.
@@ -33,10 +27,16 @@ DEFAULTS = {
     # The site's address as visitors see it (https://internationella.goteborg.se): links in
     # mail and the staff sign-in's redirect URI. Empty: taken from each request.
     "PUBLIC_URL": "",
+    # The form the office's diary numbers must have (a regular expression matching the whole
+    # number, e.g. "SLK-\\d{4}-\\d+"); empty: any text.
+    "STAFF_DIARY_PATTERN": "",
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     "PROXY_COUNT": 0,
     # Mail (Flask-Mail's names; webapp/mail/outbox.py, README "Mail"). No server: .eml files in MAIL_FILE_DIR.
     "MAIL_SERVER": "",
+    # Writing the mail to .eml files in this folder instead of sending it: a choice made on
+    # purpose outside debug and testing (where it defaults to instance/mail).
+    "MAIL_FILE_DIR": "",
     "MAIL_PORT": 587,
     "MAIL_USE_TLS": True,
     "MAIL_USE_SSL": False,
@@ -90,7 +90,6 @@ def configure(app, test_config: dict | None = None) -> None:
     app.config["DATABASE"] = str(Path(app.instance_path) / "webapp.sqlite3")
     # Where `flask assets build` writes the hashed, compressed static files.
     app.config["ASSETS_DIR"] = str(Path(app.root_path).parent / "build" / "static")
-    app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
     if test_config is None:
         app.config.from_prefixed_env("WEBAPP")
         app.config.update({key: os.environ[f"WEBAPP_{key}"] for key in RAW_STRINGS if f"WEBAPP_{key}" in os.environ})
@@ -102,6 +101,6 @@ def configure(app, test_config: dict | None = None) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+    if not app.config["MAIL_FILE_DIR"] and (app.debug or app.testing):
+        app.config["MAIL_FILE_DIR"] = str(Path(app.instance_path) / "mail")
     check_tile_url(app.config["MAP_TILE_URL"])
-    if app.config["HTTPS"]:
-        app.config["SESSION_COOKIE_SECURE"] = True

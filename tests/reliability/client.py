@@ -1,10 +1,10 @@
 """HTTP over a plain socket, so a request can be anything, even what no library would send;
-and a browser on top of it that keeps its cookies and fills in the form."""
+and a browser on top of it that fills in the form (the site sets no cookies to keep)."""
 
 import re
 import socket
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
 from tests.helpers import hidden_value
@@ -135,33 +135,24 @@ def form_fields(page: Response) -> dict[str, str]:
     """The hidden fields of the contact form on a page, as a browser sends them back."""
     if page.status != 200:
         raise RuntimeError(f"the page answered {page.status}")
-    return {name: hidden_value(page.text, name) for name in ("csrf_token", "form_key")}
+    return {name: hidden_value(page.text, name) for name in ("form_key",)}
 
 
 @dataclass
 class Browser:
-    """What a browser keeps between requests: the cookies. It follows no redirects on its own."""
+    """A visitor's browser: the site it talks to and its language. It follows no redirects on its own."""
 
     url: str
     lang: str = "sv"
     timeout: float = 30.0
-    cookies: dict[str, str] = field(default_factory=dict)
 
     @property
     def addr(self) -> tuple[str, int]:
         return address(self.url)
 
     def request(self, method: str, path: str, headers=(), body: bytes = b"", **options) -> Response:
-        headers = list(headers)
-        if self.cookies:
-            headers.append(("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items())))
         host = "%s:%d" % self.addr
-        response = exchange(self.addr, encode_request(method, path, host, headers, body), self.timeout, **options)
-        for name, value in response.headers:
-            if name.lower() == "set-cookie":
-                cookie_name, _, rest = value.partition("=")
-                self.cookies[cookie_name] = rest.split(";", 1)[0]
-        return response
+        return exchange(self.addr, encode_request(method, path, host, list(headers), body), self.timeout, **options)
 
     def get(self, path: str, headers=()) -> Response:
         return self.request("GET", path, headers)

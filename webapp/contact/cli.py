@@ -1,7 +1,5 @@
 """`flask submissions ...`: what staff need to read, export, back up and (when the archive rules say so) remove."""
 
-import csv
-import json
 import sqlite3
 import sys
 from datetime import datetime, timezone
@@ -13,22 +11,11 @@ from flask.cli import AppGroup
 
 from .. import db
 from ..mail import outbox
-from . import submissions
+from . import export, submissions
 from ..db import get_db
 
 # `purge` is the retention package's (webapp/retention/cli.py): its init_app adds it here.
 cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.")
-
-# A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Neutralise a cell a spreadsheet would run as a formula (OWASP's advice: prefix a quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 def since_option(f):
     return click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only those sent on or after this date (YYYY-MM-DD).")(f)
@@ -96,14 +83,7 @@ def export_command(fmt, output, since, status):
     try:
         # The progress bar goes to stderr, so it never mixes with exported data.
         with click.progressbar(rows, length=total, label="Exporting", file=sys.stderr) as bar:
-            if fmt == "csv":
-                writer = csv.writer(out)
-                writer.writerow(columns)
-                for row in bar:
-                    writer.writerow([spreadsheet_safe(row[c]) for c in columns])
-            else:
-                json.dump([{c: row[c] for c in columns} for row in bar], out, ensure_ascii=False, indent=2)
-                out.write("\n")
+            export.write(out, fmt, columns, bar)
     finally:
         if output:
             out.close()

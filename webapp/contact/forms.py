@@ -60,6 +60,9 @@ class ContactForm(FlaskForm):
     MESSAGE_MAX = MESSAGE_MAX
 
     class Meta:
+        # No token and no session: web/cross_origin.py refuses forms sent from other sites.
+        csrf = False
+
         # Flask-WTF would load and parse this catalog again for every form.
         def get_translations(self, form):
             return wtforms_translations(str(get_locale()))
@@ -124,7 +127,7 @@ class ContactForm(FlaskForm):
 
     @staticmethod
     def _visible(name: str, field_class: type) -> bool:
-        return field_class.__name__ not in ("HiddenField", "CSRFTokenField") and name != "website"
+        return field_class.__name__ != "HiddenField" and name != "website"
 
     @property
     def visible_fields(self):

@@ -1,20 +1,19 @@
 """The front page with an empty form, rendered once and filled in per request.
 
-It is the same for every visitor but for the CSRF token and the form key. It is rendered once
-per language and host (the canonical links name the host) with markers in their place, and each
-request fills in its own values: the render and building the form were most of the cost of a
+It is the same for every visitor but for the form key and the time trap's stamp. It is rendered
+once per language and host (the canonical links name the host) with markers in their place, and
+each request fills in its own values: the render and building the form were most of the cost of a
 page view. Nothing else that differs between visitors may go on this page.
 """
 
-from flask import current_app, g, render_template, request
-from flask_wtf.csrf import generate_csrf
-from markupsafe import escape
+from flask import Response, current_app, g, render_template, request
 
 from ..i18n.reload import catalogs_reloaded
+from ..web.spliced_gzip import SplicedGzip
 from . import time_trap
 from .forms import ContactForm, new_form_key
 
-TOKEN_MARKER, KEY_MARKER, SERVED_MARKER = "__csrf_token__", "__form_key__", "__served__"
+KEY_MARKER, SERVED_MARKER = "__form_key__", "__served__"
 MAX_SHELLS = 32  # the Host header is the client's to choose
 SHELLS = __name__
 
@@ -29,20 +28,31 @@ def clear_page_shells(app) -> None:
     app.extensions.pop(SHELLS, None)
 
 
-def shell(template: str) -> str:
+def shell(template: str) -> tuple[str, SplicedGzip]:
+    """The page with markers, as text and gzip-compressed around them."""
     rendered = shells(current_app)
-    key = (template, g.lang, request.host_url)
+    key = (template, g.lang, request.scheme, request.host)
     if key not in rendered:
         form = ContactForm()
-        form.csrf_token.current_token, form.form_key.data, form.served.data = TOKEN_MARKER, KEY_MARKER, SERVED_MARKER
+        form.form_key.data, form.served.data = KEY_MARKER, SERVED_MARKER
         if len(rendered) >= MAX_SHELLS:
             rendered.clear()
-        rendered[key] = render_template(template, form=form)
+        text = render_template(template, form=form)
+        rendered[key] = text, SplicedGzip(text, (KEY_MARKER, SERVED_MARKER))
     return rendered[key]
 
 
-def render_with_empty_form(template: str) -> str:
-    """`template` with an empty ContactForm, as ContactForm() would give it."""
-    # generate_csrf(), new_form_key() and stamp() give what an empty ContactForm() would hold.
-    page = shell(template).replace(TOKEN_MARKER, escape(generate_csrf()), 1).replace(KEY_MARKER, new_form_key(), 1)
-    return page.replace(SERVED_MARKER, time_trap.stamp(), 1)
+def render_with_empty_form(template: str) -> Response:
+    """`template` with an empty ContactForm, as ContactForm() would give it.
+
+    new_form_key() and stamp() are what an empty form holds: two values of this view alone,
+    so no cache may keep the page (README "A reader's cost"). Both are URL-safe (hex,
+    itsdangerous' base64), so they go into the HTML as they are.
+    """
+    key, stamp = new_form_key(), time_trap.stamp()
+    text, spliced = shell(template)
+    headers = {"Cache-Control": "no-store", "Vary": "Accept-Encoding"}
+    if request.accept_encodings["gzip"]:  # even when br is accepted too: this gzip costs no compressing
+        headers["Content-Encoding"] = "gzip"
+        return Response(spliced.fill((key, stamp)), headers=headers, mimetype="text/html")
+    return Response(text.replace(KEY_MARKER, key, 1).replace(SERVED_MARKER, stamp, 1), headers=headers, mimetype="text/html")

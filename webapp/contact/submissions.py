@@ -87,10 +87,16 @@ def release(db: Database, reference: str) -> dict | None:
         row = db.execute("SELECT id FROM submissions WHERE reference = ? AND status = 'spam'", [reference.upper()]).fetchone()
         if row is None:
             return None
-        db.execute("UPDATE submissions SET status = 'new', status_changed_at = ? WHERE id = ?", [now_iso(), row[0]])
-        outbox.queue_for_submission(db, row[0], None)
+        release_held(db, row[0])
     outbox.notify_senders()
     return get(db, reference)
+
+
+def release_held(db: Database, submission_id: int) -> None:
+    """Inside the caller's write transaction: spam becomes new and its notification is queued.
+    Call outbox.notify_senders() after the commit."""
+    db.execute("UPDATE submissions SET status = 'new', status_changed_at = ? WHERE id = ?", [now_iso(), submission_id])
+    outbox.queue_for_submission(db, submission_id, None)
 
 
 def _filters(since: datetime | None, status: str | None) -> tuple[str, list]:

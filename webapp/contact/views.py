@@ -1,15 +1,14 @@
 """The contact form's endpoints (submit, inline validation of one field, confirmation) and its answers
-when something goes wrong: an expired session, the rate limit, a body that cannot be read."""
+when something goes wrong: a form sent from another site, the rate limit, a body that cannot be read."""
 
 import sqlite3
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_wtf.csrf import CSRFError
 from htmx_flask import make_response
 from werkzeug.exceptions import HTTPException
 
-from ..web import errors
+from ..web import cross_origin, errors
 from . import submissions
 from ..db import get_db
 from ..extensions import limiter
@@ -43,6 +42,7 @@ def render(partial: str, page: str | None = None, status: int = 200, *, retarget
     template = page if page and not request.htmx else partial
     response = make_response(render_template(template, **context), status, retarget=retarget, reswap=reswap)
     response.vary.add("HX-Request")
+    response.headers["Cache-Control"] = "no-store"  # the visitor's own text, or its new form key
     return response
 
 
@@ -98,12 +98,14 @@ def thanks(reference):
     return render_template("thanks.html", reference=row["reference"], has_email=bool(row["email"]))
 
 
-@bp.errorhandler(CSRFError)
-def session_expired(exc: CSRFError):
+@bp.errorhandler(cross_origin.CrossOriginRequest)
+def cross_origin_refused(exc):
     if request.endpoint == endpoint("validate_field"):
-        return "", 204  # no inline check without a session; the submit explains why
-    problem = _("The page had been open too long, so your message was not sent. Your text is still here: send it again.")
-    return render_form(ContactForm(), 400, problem)
+        return "", 204  # no inline check for another site's page; the submit explains why
+    problem = _(
+        "Your message was not sent: it came from a page on another website. Your text is still here: send it again from this page."
+    )
+    return render_form(ContactForm(), 403, problem)
 
 
 @bp.errorhandler(429)
@@ -117,7 +119,7 @@ def unreadable(exc: HTTPException):
     """A sent form that could not be read (too large, not UTF-8, not a form): its fields
     cannot be shown again, so htmx leaves them as they are and shows the problem above them.
 
-    Raised while CSRFProtect reads the body before the view, but after routing, so this
+    Raised while the form is read in the view or a hook before it, but after routing, so this
     blueprint's handlers apply (tests/test_contact.py checks each case).
     """
     text = errors.text(exc.code)

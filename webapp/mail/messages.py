@@ -66,6 +66,12 @@ def received(iso: str, lang: str) -> str:
     return format_datetime(datetime.fromisoformat(iso), "full", tzinfo=STOCKHOLM, locale=lang)
 
 
+def staff_link(path: str) -> str:
+    """A link into the staff area (it opens nothing without signing in). Mail is built
+    outside any request, so the site's address is WEBAPP_PUBLIC_URL's."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + "/staff/" + path
+
+
 def set_text(msg: EmailMessage, lines: list[str], lang: str) -> None:
     # Base64 of the canonical CRLF form: set_content(str) would split the text at
     # U+2028, U+0085 and the like, and the message must arrive exactly as stored.
@@ -113,7 +119,13 @@ def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
         for label, value in other_fields(row):
             # TRANSLATORS: a field of the contact form in the office's mail, e.g. "Name (optional): Åsa".
             lines.append(_("%(label)s: %(value)s", label=label, value=value or "–"))
-        lines += ["", _("The message:"), "", row["submission"]["message"]]
+        lines += [
+            _("Handle it in the staff area: %(link)s", link=staff_link(f"messages/{reference}")),
+            "",
+            _("The message:"),
+            "",
+            row["submission"]["message"],
+        ]
     set_text(msg, lines, lang)
     return bool(reply_to and reply_to[1])
 
@@ -168,9 +180,9 @@ def digest(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
             "",
             *references,
             "",
-            _("If one of them is a real message, release it on the server with a command like the one below, with its reference. It is then forwarded to this mailbox like any other message."),
+            _("If one of them is a real message, open it in the staff area's list of spam and choose “Not spam”. It is then forwarded to this mailbox like any other message."),
             "",
-            f"    flask submissions release {references[0]}",
+            f"    {staff_link('?status=spam')}",
             "",
             _("The content of the messages is never included in this summary."),
         ]

@@ -185,6 +185,18 @@ def _finish(db: Database, row_id: int, owner: str, sets: str, params: list, rene
     return cursor.rowcount == 1
 
 
+def hold(db: Database, owner: str, row_id: int, now: float, until: float) -> bool:
+    """Extend `owner`'s claim on a row before sending it; False when the claim ran out (another
+    sender may hold the row now). Leases compare wall-clock times of several processes, so a
+    clock stepped forward can end one early (README "Mail": what a clock step can cause)."""
+    with immediate(db):
+        cursor = db.execute(
+            "UPDATE outbox SET lease_until = ? WHERE id = ? AND lease_owner = ? AND status = 'queued' AND lease_until > ?",
+            [until, row_id, owner, now],
+        )
+    return cursor.rowcount == 1
+
+
 def mark_sent(db: Database, row_id: int, owner: str, now: float, renew_until: float | None = None) -> bool:
     return _finish(db, row_id, owner, "status = 'sent', sent_at = ?, last_error = NULL", [utc_iso(now)], renew_until)
 

@@ -9,10 +9,14 @@ all a lease has to cover.
 """
 
 import atexit
+import ipaddress
 import os
 import threading
 import time
 import uuid
+from email.utils import parseaddr
+
+from email_validator import EmailNotValidError, validate_email
 
 from . import kinds, outbox
 from ..db import connect
@@ -110,9 +114,14 @@ class Sender:
         for row in batch:
             if self.stopping.is_set():
                 break
+            # A mail may have outlasted the lease: then another sender holds this row and the
+            # rest of the batch, and sending them here too would send each twice.
+            if not outbox.hold(db, owner, row["id"], time.time(), self.renewal()):
+                self.log.warning("mail %s: this sender's lease ran out, the rest of its batch is left to another", row["id"])
+                return tried, False
             tried += 1
-            kind = kinds.KINDS[row["kind"]]
-            if kind.switch and not self.config[kind.switch]:
+            kind = kinds.KINDS.get(row["kind"])
+            if kind and kind.switch and not self.config[kind.switch]:
                 outbox.mark_skipped(db, row["id"], owner, f"{kind.name} mail is switched off (WEBAPP_{kind.switch})", self.renewal())
                 continue
             try:
@@ -124,14 +133,20 @@ class Sender:
                 self._temporary(db, owner, row, str(exc), self.renewal())
                 if exc.connection_lost:
                     return tried, True
+            except Exception as exc:  # noqa: BLE001 - one bad row must never hold back the others
+                self.log.exception("mail %s (%s) could not be sent; it waits and is tried again", row["id"], row["kind"])
+                self._temporary(db, owner, row, f"{type(exc).__name__}: {exc}", self.renewal())
+                return tried, True  # the connection may be half-way through a command: start a new one
             else:
-                outbox.mark_sent(db, row["id"], owner, time.time(), self.renewal())
+                if not outbox.mark_sent(db, row["id"], owner, time.time(), self.renewal()):
+                    self.log.warning("mail %s was sent after this sender's lease ran out: it may arrive twice, with one Message-ID", row["id"])
         return tried, False
 
     def _failed(self, db, owner: str, row: dict, error: str, renew: float) -> None:
         outbox.mark_failed(db, row["id"], owner, error, renew)
         what = f"mail {row['id']} ({row['kind']} for {row['reference'] or 'the office'})"
-        if not kinds.KINDS[row["kind"]].office_needs_it:  # e.g. a receipt: the office still has the message
+        kind = kinds.KINDS.get(row["kind"])
+        if kind and not kind.office_needs_it:  # e.g. a receipt: the office still has the message
             self.log.warning("%s failed: %s", what, error)
         else:
             self.log.error("%s to the office failed: %s. Fix the cause, then `flask mail retry --failed`.", what, error)
@@ -181,13 +196,45 @@ class Sender:
             self.thread.join(timeout if timeout is not None else self.lease_seconds)
 
 
+def is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def address_problem(value: str) -> str | None:
+    """Why a configured address ("Name <a@b>" or "a@b") cannot be sent to or from, or None.
+
+    Checked as the sender will use it: email_validator's syntax and IDNA domain, and an ASCII
+    local part, since every SMTP server must take it without SMTPUTF8."""
+    _display, spec = parseaddr(value)
+    try:
+        checked = validate_email(spec, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        return str(exc).rstrip(".")
+    return None if checked.ascii_email else "its local part is not ASCII"
+
+
 def config_problems(app) -> list[str]:
     """Mail settings the site must not start with (the password is never shown)."""
     config, problems = app.config, []
-    if config["MAIL_SERVER"]:
-        for name in ("MAIL_OFFICE", "MAIL_DEFAULT_SENDER"):
-            if "@" not in (config[name] or ""):
-                problems.append(f"WEBAPP_MAIL_SERVER is set but WEBAPP_{name} is not an address: set it.")
+    for name in ("MAIL_OFFICE", "MAIL_DEFAULT_SENDER"):
+        if config["MAIL_SERVER"] and "@" not in (config[name] or ""):
+            problems.append(f"WEBAPP_MAIL_SERVER is set but WEBAPP_{name} is not an address: set it.")
+        elif config[name] and (why := address_problem(config[name])):
+            problems.append(f"WEBAPP_{name} {config[name]!r} cannot be used: {why}.")
+    if not config["MAIL_SERVER"] and not config["MAIL_FILE_DIR"]:
+        problems.append(
+            "Neither WEBAPP_MAIL_SERVER (the SMTP relay for the office's mail) nor WEBAPP_MAIL_FILE_DIR (a folder,"
+            " to write the mail to files on purpose) is set: set one."
+        )
+    if (config["MAIL_USERNAME"] or config["MAIL_PASSWORD"]) and not (config["MAIL_USE_TLS"] or config["MAIL_USE_SSL"]):
+        if config["MAIL_SERVER"] and not is_loopback(config["MAIL_SERVER"]):
+            problems.append(
+                "WEBAPP_MAIL_USERNAME/PASSWORD would be sent unencrypted: set WEBAPP_MAIL_USE_TLS or WEBAPP_MAIL_USE_SSL"
+                " (credentials without TLS only to a server on this machine)."
+            )
     if not (str(config["MAIL_USERNAME"]) + str(config["MAIL_PASSWORD"])).isascii():
         problems.append("WEBAPP_MAIL_USERNAME or WEBAPP_MAIL_PASSWORD is not ASCII, which SMTP AUTH (smtplib) cannot send.")
     if config["MAIL_USE_TLS"] and config["MAIL_USE_SSL"]:

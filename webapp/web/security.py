@@ -1,9 +1,10 @@
-"""Security headers on every response, and cache rules for pages that carry a CSRF token."""
+"""Security headers on every response, and the pages' cache rule."""
 
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request
+from flask import current_app, request
+from flask.sessions import SessionInterface
 
 # Features the site never uses; a page (or anything injected into it) cannot turn them on.
 PERMISSIONS_POLICY = ", ".join(
@@ -73,11 +74,6 @@ def content_security_policy(map_tile_url: str | None = None) -> str:
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
 
 
-def holds_csrf_token() -> bool:
-    # Flask-WTF keeps the token it rendered on g under the form field's name.
-    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
-
-
 def set_headers(response):
     config = current_app.config
     headers = response.headers
@@ -89,17 +85,28 @@ def set_headers(response):
     if config["HTTPS"]:
         headers["Strict-Transport-Security"] = HSTS
 
-    if holds_csrf_token():
-        # A token belongs to one visitor's session: no cache, shared or private, may keep it.
-        headers["Cache-Control"] = "private, no-store"
-    elif "Cache-Control" not in headers and request.endpoint != "static":
+    if "Cache-Control" not in headers and request.endpoint != "static":
         # Pages change with every deployment and cost little to render: always ask again.
-        # Static files keep Flask's own validators (ETag, Last-Modified).
+        # Static files keep Flask's own validators (ETag, Last-Modified). A page with
+        # one view's values in it (the form) says no-store itself.
         headers["Cache-Control"] = "no-cache"
     return response
 
 
+class NoSession(SessionInterface):
+    """Visitors get no cookie, and none is read: Flask's own session would still make a signer
+    and look for its cookie on every request. `session` is then Flask's NullSession, which
+    refuses to be written to."""
+
+    def open_session(self, app, request):
+        return None
+
+    def save_session(self, app, session, response):
+        return None
+
+
 def init_app(app) -> None:
+    app.session_interface = NoSession()
     # Fail at start-up, not on the first request, when the map setting is unusable.
     content_security_policy(app.config.get("MAP_TILE_URL"))
     app.after_request(set_headers)

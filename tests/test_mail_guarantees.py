@@ -1,0 +1,78 @@
+"""The outbox's promises where a review broke them: a sender that lost its lease sends nothing
+more of its batch, and one row that cannot be sent holds back no other (a real SMTP server)."""
+
+import threading
+import time
+
+import pytest
+
+from tests.helpers import make_app
+from tests.mail_helpers import mail_config, outbox_rows, send, submit
+from webapp.db import connect
+from webapp.mail import outbox, sender as mail_sender
+
+
+def test_a_sender_that_lost_its_lease_sends_no_more_of_its_batch(mail_app, smtp):
+    for n in range(3):
+        submit(mail_app, message=f"Hej {n}")
+    smtp.recorder.hold = threading.Event()
+    first = threading.Thread(target=send, args=(mail_app,))
+    first.start()
+    assert smtp.recorder.holding.wait(10)  # the first mail is with the server, not yet answered
+    release, smtp.recorder.hold = smtp.recorder.hold, None
+    # Meanwhile the first mail outlasted the lease and another sender claimed the batch.
+    db = connect(mail_app.config["DATABASE"])
+    db.execute("UPDATE outbox SET lease_until = 0")
+    db.conn.commit()
+    assert len(outbox.claim(db, "another", time.time(), 600, 50)) == 3
+    release.set()
+    first.join(20)
+    assert not first.is_alive()
+    time.sleep(0.2)  # nothing more may arrive; the recorder would have it by now
+    assert len(smtp.recorder.accepted) == 1
+    assert {row["lease_owner"] for row in outbox_rows(mail_app)} == {"another"}
+    db.close()
+
+
+def test_one_row_that_cannot_be_built_holds_back_no_other(mail_app, smtp):
+    db = connect(mail_app.config["DATABASE"])
+    # A kind this version does not know, as a newer version's row during a rolling deploy.
+    db.execute(
+        "INSERT INTO outbox (kind, token, created_at, queued_at, due_at) VALUES ('weekly-report', 'x', ?, ?, 0)",
+        [outbox.utc_iso(time.time()), time.time()],
+    )
+    db.conn.commit()
+    db.close()
+    submit(mail_app, message="Hej")
+    send(mail_app)
+    odd, notification = outbox_rows(mail_app)
+    assert notification["status"] == "sent" and len(smtp.recorder.wait_for(1)) == 1
+    assert odd["status"] == "queued" and odd["attempts"] == 1
+    assert "KeyError" in odd["last_error"] and odd["due_at"] > time.time()
+
+
+def test_addresses_that_smtp_cannot_use_stop_the_start(tmp_path, assets_dir, smtp):
+    for office in ("registrator@goteborg..se", "växel@goteborg.se"):
+        (tmp_path / office).mkdir()
+        app = make_app(tmp_path / office, ASSETS_DIR=str(assets_dir), **mail_config(smtp.port, MAIL_OFFICE=office))
+        [problem] = mail_sender.config_problems(app)
+        assert problem.startswith(f"WEBAPP_MAIL_OFFICE {office!r} cannot be used")
+
+
+def test_production_without_a_mail_server_does_not_start_by_accident(tmp_path, assets_dir):
+    app = make_app(tmp_path, ASSETS_DIR=str(assets_dir), TESTING=False)
+    assert any("WEBAPP_MAIL_FILE_DIR" in p for p in mail_sender.config_problems(app))
+    on_purpose = make_app(tmp_path, ASSETS_DIR=str(assets_dir), TESTING=False, MAIL_FILE_DIR=str(tmp_path / "mail"))
+    assert mail_sender.config_problems(on_purpose) == []
+
+
+@pytest.mark.parametrize("server, refused", [("smtp.example.se", True), ("127.0.0.1", False), ("localhost", False)])
+def test_credentials_travel_only_encrypted(tmp_path, assets_dir, server, refused):
+    app = make_app(
+        tmp_path, ASSETS_DIR=str(assets_dir),
+        **{**mail_config(25, MAIL_USERNAME="webapp", MAIL_PASSWORD="secret"), "MAIL_SERVER": server},
+    )
+    problems = mail_sender.config_problems(app)
+    assert any("unencrypted" in p for p in problems) is refused
+    app.config["MAIL_USE_TLS"] = True
+    assert not any("unencrypted" in p for p in mail_sender.config_problems(app))
