@@ -13,6 +13,7 @@ from tests.helpers import make_app, rows
 from webapp import startup
 from webapp.contact import submissions
 from webapp.db import connect
+from webapp.inbox import cases, listing
 from webapp.mail import sender as mail_sender
 from webapp.mail.outbox import utc_iso
 from webapp.retention import days, deletion, holds, schedule
@@ -305,8 +306,14 @@ def test_after_a_deletion_the_message_is_nowhere_and_the_log_has_its_row_without
     ref = message(db, at(2027, 1, 1, 9, 15), status="new", text=text, email="visitor@example.org")
     kept = message(db, at(2027, 1, 20), status="new", text="Hej")
     assert len(rows(app, "outbox")) == 4  # notification and receipt of each
+    cases.change(db, ref, "note", actor="handläggare", version=0, text="Anteckning om vänorterna")
+    search = listing.Filter(q="hemliga")
+    assert listing.count(db, search) == 1 and len(rows(app, "inbox_history")) == 1  # the checks below can fail
     rules = [Rule("new-60", "new", 60, "received", DECISION)]
     assert deletion.delete_due(db, rules, at(2027, 3, 2, 0, 1)) == 1
+
+    assert listing.count(db, search) == 0 and listing.count(db, listing.Filter(q="Hej")) == 1
+    assert rows(app, "inbox_history") == []
 
     assert submissions.get(db, ref) is None
     assert [row["reference"] for row in submissions.select(db)] == [kept]
@@ -324,7 +331,7 @@ def test_after_a_deletion_the_message_is_nowhere_and_the_log_has_its_row_without
     # Nowhere in the log's table, nor in any other table of the database file's rows.
     for table in db.table_names():
         for row in db[table].rows:
-            assert text not in str(row) and "visitor@example.org" not in str(row), table
+            assert text not in str(row) and "visitor@example.org" not in str(row) and "Anteckning" not in str(row), table
 
 
 def test_the_log_is_kept_when_messages_go(db):
