@@ -38,9 +38,12 @@ def test_safe_methods_pass_from_anywhere(client, method):
 
 
 def test_every_unsafe_method_is_checked(client):
-    # Not only the form: any POST, PUT or DELETE another site's page sends (a 405 here otherwise).
+    # Not only the form: any POST, PUT or DELETE another site's page sends (a 405 here otherwise),
+    # answered with the site's page in the visitor's language.
     for method in ("POST", "PUT", "DELETE", "PATCH"):
-        assert client.open("/sv/", method=method, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
+        response = client.open("/sv/", method=method, headers={"Sec-Fetch-Site": "cross-site"})
+        assert response.status_code == 403
+        assert f"<h1>{rendered('sv', 'This was sent from another website')}</h1>" in response.text
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,10 @@ MESSAGES = {
         _l("The request could not be read"),
         _l("Something in what was sent could not be read. Go back to the page and try again."),
     ),
+    403: (  # web/cross_origin.py: sent from a page on another site
+        _l("This was sent from another website"),
+        _l("We only accept what is sent from this site's own pages. Go to the page and try again from there."),
+    ),
     404: (
         _l("Page not found"),
         _l("The page you asked for does not exist. It may have moved, or the address may be mistyped."),
