@@ -42,3 +42,9 @@ def test_a_notification_waiting_over_an_hour_is_an_alarm_but_never_stops_the_sit
     assert runner.invoke(args=["check", "--startup"]).exit_code == 0
     send(app)
     assert outbox_rows(app)[0]["status"] == "queued"  # still waiting, not failed
+
+
+def test_mail_needs_the_sites_address_for_its_links(tmp_path):
+    app = make_app(tmp_path, **mail_config(25, PUBLIC_URL=""))
+    [problem] = mail_sender.config_problems(app)
+    assert "WEBAPP_PUBLIC_URL" in problem

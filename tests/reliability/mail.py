@@ -26,6 +26,7 @@ def smtp_env(smtp_port: int) -> dict[str, str]:
         "WEBAPP_MAIL_USE_TLS": "false",
         "WEBAPP_MAIL_OFFICE": OFFICE,
         "WEBAPP_MAIL_DEFAULT_SENDER": "noreply@example.se",
+        "WEBAPP_PUBLIC_URL": "https://internationella.example",
     }
 
 

@@ -224,6 +224,11 @@ def config_problems(app) -> list[str]:
             problems.append(f"WEBAPP_MAIL_SERVER is set but WEBAPP_{name} is not an address: set it.")
         elif config[name] and (why := address_problem(config[name])):
             problems.append(f"WEBAPP_{name} {config[name]!r} cannot be used: {why}.")
+    if config["MAIL_SERVER"] and not str(config["PUBLIC_URL"]).startswith(("https://", "http://")):
+        problems.append(
+            "WEBAPP_MAIL_SERVER is set but WEBAPP_PUBLIC_URL is not the site's address (https://...): the office's"
+            " mail links to each message in the staff area with it. Set it."
+        )
     if not config["MAIL_SERVER"] and not config["MAIL_FILE_DIR"]:
         problems.append(
             "Neither WEBAPP_MAIL_SERVER (the SMTP relay for the office's mail) nor WEBAPP_MAIL_FILE_DIR (a folder,"
