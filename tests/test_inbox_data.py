@@ -1,6 +1,7 @@
 """The inbox's data: states, versions, registration, notes, history; search and keyset pages."""
 
 import json
+import time
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -9,6 +10,7 @@ from webapp.contact import submissions
 from webapp.db import connect
 from webapp.inbox import cases, export, listing
 from webapp.inbox.listing import Filter
+from webapp.retention import deletion
 
 
 @pytest.fixture
@@ -168,8 +170,8 @@ def test_pages_never_use_offset(db):
 
 def test_search_index_follows_deletes(db):
     ref = store(db, "försvinner")
-    old = (datetime.now(timezone.utc) + timedelta(days=1))
-    submissions.delete_older_than(db, old)
+    old = (datetime.now(timezone.utc) + timedelta(days=1)).isoformat(timespec="seconds")
+    deletion.purge(db, old, "Arkivnämnden 2024-03-12, § 15", "arkivarie", time.time())  # as `flask submissions purge`
     assert search(db, "försvinner") == [] and ref
 
 

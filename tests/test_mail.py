@@ -329,7 +329,7 @@ def test_show_and_purge(mail_app, smtp):
     db.execute("UPDATE submissions SET created_at = '2000-01-01T00:00:00+00:00'")
     db.conn.commit()
     db.close()
-    assert runner.invoke(args=["submissions", "purge", "--older-than", "30", "--yes"]).exit_code == 0
+    assert runner.invoke(args=["submissions", "purge", "--older-than", "30", "--yes", "--decision", "Arkivnämnden 2024-03-12, § 15"]).exit_code == 0
     assert rows(mail_app) == [] and outbox_rows(mail_app) == []
 
 

@@ -83,7 +83,7 @@ def test_purge_is_a_dry_run_without_yes(app, runner, stored):
     assert stored["plain"] in result.output and "Dry run: 1 submission(s)" in result.output
     db = connect(app.config["DATABASE"])
     assert db["submissions"].count == 3
-    result = runner.invoke(args=["submissions", "purge", "--older-than", "365", "--yes"])
+    result = runner.invoke(args=["submissions", "purge", "--older-than", "365", "--yes", "--decision", "Arkivnämnden 2024-03-12, § 15"])
     assert "Deleted 1 submission(s)" in result.output
     assert db["submissions"].count == 2
     assert submissions.get(db, stored["plain"]) is None

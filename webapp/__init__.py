@@ -4,7 +4,7 @@ import os
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import contact, db, extensions, health, i18n, mail, pages, root_files, settings, startup
+from . import contact, db, extensions, health, i18n, mail, pages, retention, root_files, settings, startup
 from .i18n import cli as translate_cli, reload as catalog_reload
 from .paths import ROOT
 from .web import assets, compression, cross_origin, errors, form_bodies, public_url, request_log, security
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
     health.init_app(app)
     startup.init_app(app)
     contact.init_app(app)
+    retention.init_app(app)  # after contact's: it adds `purge` to `flask submissions`
     mail.init_app(app)
     translate_cli.init_app(app)
     return app

@@ -128,6 +128,62 @@ def m007_inbox(db: Database) -> None:
     )
 
 
+@migrations()
+def m008_retention(db: Database) -> None:
+    """The archive rules' bookkeeping (webapp/retention/): holds, the deletion log, the daily runs.
+
+    The deletion log (gallringslogg) has no foreign key: it is the proof of what was
+    deleted and outlives its messages; it never holds a message's text or address.
+    A hold goes with its message, which cannot be deleted while the hold is active.
+    """
+    db.execute(
+        """
+        CREATE TABLE retention_holds (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+            reason TEXT NOT NULL,
+            held_by TEXT NOT NULL,
+            held_at TEXT NOT NULL,
+            lifted_by TEXT,
+            lifted_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE UNIQUE INDEX retention_holds_active ON retention_holds(submission_id) WHERE lifted_at IS NULL")
+    db.execute(
+        """
+        CREATE TABLE deletion_log (
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            rule TEXT,
+            decision TEXT NOT NULL,
+            deleted_at TEXT NOT NULL,
+            deleted_by TEXT,
+            CHECK ((rule IS NULL) != (deleted_by IS NULL))
+        )
+        """
+    )
+    db["deletion_log"].create_index(["deleted_at"])
+    # One row per task and period (the deletion's Stockholm day, the warning's ISO week):
+    # the primary key lets exactly one worker take it, the lease lets another finish it
+    # when that one died half-way.
+    db.execute(
+        """
+        CREATE TABLE retention_runs (
+            task TEXT NOT NULL,
+            period TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            lease_until REAL,
+            finished_at TEXT,
+            count INTEGER,
+            PRIMARY KEY (task, period)
+        )
+        """
+    )
+
+
 def connect(path: str | Path, timeout: float = 5.0) -> Database:
     """Open the database with the durability settings every connection needs.
 

@@ -64,6 +64,10 @@ DEFAULTS = {
     "SERVED_DATABASE": "",
     # A form sent sooner than this after the visitor got it is held back as spam (0: no time trap).
     "MAIL_SPAM_MIN_SECONDS": 3,
+    # The archive rules (webapp/retention/rules.py, README "Retention"): none, so nothing is deleted automatically.
+    "RETENTION_RULES": [],
+    # Days ahead the staff list marks, and the office's weekly warning lists, what the rules delete.
+    "RETENTION_WARN_DAYS": 14,
 }
 
 # The one file of settings on a production host: the systemd unit, wsgi.py, gunicorn.conf.py and

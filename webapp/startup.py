@@ -18,6 +18,7 @@ from .db import announce, connect, pending_migrations
 from .i18n import checks as catalog_checks
 from .i18n.catalogs import Project
 from .mail import outbox, sender as mail_sender
+from .retention import rules as retention_rules
 from .web import assets
 
 MIN_SECRET_KEY_BYTES = 32
@@ -79,6 +80,7 @@ def problems(app) -> list[str]:
         + secret_key_problems(app)
         + assets.problems(app)
         + mail_sender.config_problems(app)
+        + retention_rules.problems(app)
     )
 
 
@@ -111,7 +113,7 @@ def database_contents(path: str | Path) -> tuple[str, int]:
 @with_appcontext
 def check_command(startup, database) -> None:
     """Check that the site can serve (database, migrations, catalogs, secret key, static files,
-    mail settings) and, unless --startup, that no mail to the office failed or has waited more than an hour."""
+    mail settings, retention rules) and, unless --startup, that no mail to the office failed or has waited more than an hour."""
     if database:
         current_app.config["DATABASE"] = database
     announce()
@@ -123,6 +125,8 @@ def check_command(startup, database) -> None:
     if not found:
         integrity, total = database_contents(current_app.config["DATABASE"])
         found += [] if integrity == "ok" else [f"The database failed SQLite's quick_check: {integrity}. Restore it from a backup."]
+    if not found and not retention_rules.of(current_app):
+        click.echo("Note: there are no retention rules (WEBAPP_RETENTION_RULES), so nothing is deleted automatically.", err=True)
     if found:
         for problem in found:
             click.echo(f"- {problem}", err=True)

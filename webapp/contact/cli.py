@@ -2,7 +2,7 @@
 
 import sqlite3
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -14,6 +14,7 @@ from ..mail import outbox
 from . import export, submissions
 from ..db import get_db
 
+# `purge` is the retention package's (webapp/retention/cli.py): its init_app adds it here.
 cli = AppGroup("submissions", help="Read, export, purge and back up contact-form submissions.", callback=db.announce_group)
 
 def since_option(f):
@@ -87,26 +88,6 @@ def export_command(fmt, output, since, status):
         if output:
             out.close()
     click.echo(f"Exported {total} submission(s)" + (f" to {output}" if output else ""), err=True)
-
-
-@cli.command("purge")
-@click.option("--older-than", "days", type=click.IntRange(min=1), required=True, help="Age in days.")
-@click.option("--yes", is_flag=True, help="Really delete. Without it, only show what would be deleted.")
-def purge_command(days, yes):
-    """Delete submissions older than DAYS, as the city's archive rules allow.
-
-    Nothing is ever purged automatically. Without --yes this is a dry run.
-    """
-    db = get_db()
-    cutoff = datetime.now(timezone.utc) - timedelta(days=days)
-    rows = list(submissions.older_than(db, cutoff))
-    for row in rows:
-        click.echo(f"{row['reference']}  {row['created_at']}  {row['status']}")
-    if not yes:
-        click.echo(f"Dry run: {len(rows)} submission(s) sent before {cutoff:%Y-%m-%d %H:%M} UTC would be deleted. Add --yes to delete them.")
-        return
-    deleted = submissions.delete_older_than(db, cutoff)
-    click.echo(f"Deleted {deleted} submission(s) sent before {cutoff:%Y-%m-%d %H:%M} UTC.")
 
 
 @cli.command("backup")

@@ -118,13 +118,3 @@ def select(db: Database, *, since: datetime | None = None, status: str | None = 
 def count(db: Database, *, since: datetime | None = None, status: str | None = None) -> int:
     where, params = _filters(since, status)
     return db.execute(f"SELECT count(*) FROM submissions WHERE {where}", params).fetchone()[0]
-
-
-def older_than(db: Database, cutoff: datetime):
-    return db["submissions"].rows_where("created_at < ?", [cutoff.isoformat(timespec="seconds")], order_by="created_at")
-
-
-def delete_older_than(db: Database, cutoff: datetime) -> int:
-    with immediate(db):
-        cursor = db.execute("DELETE FROM submissions WHERE created_at < ?", [cutoff.isoformat(timespec="seconds")])
-    return cursor.rowcount

@@ -38,7 +38,7 @@ def send_command():
     """Send everything waiting now, also mail waiting out its backoff, once, and exit (after an outage, or from cron)."""
     outbox.make_due_now(get_db(), time.time())
     sender = Sender(current_app._get_current_object())
-    sender.queue_digest()
+    sender.run_scheduled()
     tried = sender.send_due()
     found = outbox.status(get_db(), time.time())
     click.echo(f"Tried {tried} mail(s); now queued: {found['queued']}, failed: {found['failed']}.")

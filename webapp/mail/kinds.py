@@ -40,6 +40,7 @@ KINDS = {
         Kind("notification", to_office=True, automatic=False, office_needs_it=True, switch=None, builder=messages.notification),
         Kind("receipt", to_office=False, automatic=True, office_needs_it=False, switch="MAIL_RECEIPTS", builder=messages.receipt),
         Kind("digest", to_office=True, automatic=True, office_needs_it=True, switch=None, builder=messages.digest),
+        Kind("retention_warning", to_office=True, automatic=True, office_needs_it=True, switch=None, builder=messages.retention_warning),
     )
 }
 

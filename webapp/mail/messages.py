@@ -6,14 +6,14 @@ notification and the digest, the page's for the visitor's receipt.
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from email import policy
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import parseaddr
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import force_locale, gettext as _, ngettext
@@ -189,6 +189,45 @@ def digest(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
         ]
     set_text(msg, lines, lang)
     return False
+
+
+def retention_warning(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
+    """The office's weekly list of what the archive rules delete soon: references only, never content."""
+    lang = current_app.config["MAIL_OFFICE_LANGUAGE"]
+    data = json.loads(row["data"])
+    count = len(data["due"])
+    with force_locale(lang):
+        # TRANSLATORS: subject of the office's weekly list of messages the archive rules will delete soon.
+        msg["Subject"] = ngettext(
+            "%(num)s message to be deleted soon: International relations",
+            "%(num)s messages to be deleted soon: International relations",
+            count,
+        )
+        lines = [
+            ngettext(
+                "Under the archive rules, %(num)s message sent through the contact form on the International relations page will be deleted by %(date)s:",
+                "Under the archive rules, %(num)s messages sent through the contact form on the International relations page will be deleted by %(date)s:",
+                count,
+                date=long_date(data["until"], lang),
+            ),
+            "",
+            *(
+                _("%(reference)s: deleted on %(date)s, rule: %(rule)s", reference=due["reference"], date=long_date(due["day"], lang), rule=due["rule"])
+                for due in data["due"]
+            ),
+            "",
+            _("To keep one of them (a request for the document, an appeal, a complaint), hold it before that day, on the server with a command like the one below, with its reference and the reason. A held message is not deleted until the hold is lifted."),
+            "",
+            f"    flask retention hold {data['due'][0]['reference']} --reason \"...\"",
+            "",
+            _("The content of the messages is never included in this summary."),
+        ]
+    set_text(msg, lines, lang)
+    return False
+
+
+def long_date(iso_day: str, lang: str) -> str:
+    return format_date(date.fromisoformat(iso_day), "long", locale=lang)
 
 
 def message_id(reference: str | None, row: dict) -> str:

@@ -117,6 +117,11 @@ def queue_digest(db: Database, now: float, hour: int) -> bool:
     return digest is not None
 
 
+def queue_office_mail(db: Database, kind: str, now: float, data: dict) -> None:
+    """A mail to the office about no one submission (the retention warning), in the caller's transaction."""
+    _insert(db, kind, None, now, data=json.dumps(data))
+
+
 def has_due(db: Database, now: float) -> bool:
     return bool(
         db.execute(

@@ -27,7 +27,10 @@ BATCH = 50
 # How often an idle sender looks for mail queued by other processes; mail this
 # process queues wakes it at once.
 POLL_SECONDS = 1.0
-DIGEST_CHECK_SECONDS = 60.0
+SCHEDULED_CHECK_SECONDS = 60.0
+# Features' scheduled work, each `task(app, db, now)`, registered by their init_app (the
+# retention rules' daily deletion and weekly warning): run where the digest is queued.
+TASKS = "mail_sender_tasks"
 
 
 class Sender:
@@ -37,7 +40,7 @@ class Sender:
         self.log = app.logger
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
-        self.next_digest_check = 0.0
+        self.next_scheduled_check = 0.0
 
     @property
     def lease_seconds(self) -> float:
@@ -58,16 +61,20 @@ class Sender:
         db.execute("PRAGMA synchronous=NORMAL")
         return db
 
-    def queue_digest(self) -> None:
-        """Queue the day's spam digest when it is due (looked at once a minute at most)."""
-        now = time.time()
-        if now >= self.next_digest_check:
-            self.next_digest_check = now + DIGEST_CHECK_SECONDS
-            db = self.connect()
-            try:
-                outbox.queue_digest(db, now, int(self.config["MAIL_DIGEST_HOUR"]))
-            finally:
-                db.close()
+    def run_scheduled(self, now: float | None = None) -> None:
+        """Queue the day's spam digest when it is due and run the features' scheduled tasks
+        (looked at once a minute at most; `now` for tests that move the clock)."""
+        now = time.time() if now is None else now
+        if now < self.next_scheduled_check:
+            return
+        self.next_scheduled_check = now + SCHEDULED_CHECK_SECONDS
+        db = self.connect()
+        try:
+            outbox.queue_digest(db, now, int(self.config["MAIL_DIGEST_HOUR"]))
+            for task in self.app.extensions.get(TASKS, ()):
+                task(self.app, db, now)
+        finally:
+            db.close()
 
     def send_due(self) -> int:
         """Send everything due now; returns how many mails were tried."""
@@ -170,7 +177,7 @@ class Sender:
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                self.queue_digest()
+                self.run_scheduled()
                 self.send_due()
             except Exception:  # never let the thread die; the next pass tries again
                 self.log.exception("the mail sender failed; trying again")
