@@ -111,7 +111,7 @@ def cross_origin_refused(exc):
 
 @bp.errorhandler(429)
 def rate_limited(exc):
-    if request.endpoint != "site.contact.submit":
+    if request.endpoint != endpoint("submit"):
         return errors.handle_http_exception(exc)
     problem = _("You have sent many messages in a short time. Wait a while and send again, or call us.")
     return render_form(ContactForm(), 429, problem)
