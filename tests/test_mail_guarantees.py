@@ -1,6 +1,7 @@
 """The outbox's promises where a review broke them: a sender that lost its lease sends nothing
 more of its batch, and one row that cannot be sent holds back no other (a real SMTP server)."""
 
+import logging
 import threading
 import time
 
@@ -94,3 +95,21 @@ def test_health_reads_only_the_waiting_mail(mail_app):
     plan = " ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {outbox.QUEUED}"))
     db.close()
     assert plan.startswith("SEARCH outbox USING") and "(status=?)" in plan  # never a SCAN of the whole outbox
+
+
+def test_a_refusal_keeps_what_is_needed_to_act_and_no_address(mail_app, smtp, caplog):
+    """Servers echo the address they refuse; the outbox and the log keep the codes and the reason."""
+    smtp.recorder.answers = [
+        "250 OK",  # the notification
+        "550 5.1.1 <åsa.victim@example.org>: Recipient address rejected: User unknown (to=victim@example.org)",
+    ]
+    submit(mail_app, message="Hej", email="åsa.victim@example.org")
+    with caplog.at_level(logging.DEBUG):
+        send(mail_app)
+    receipt = outbox_rows(mail_app)[1]
+    assert receipt["status"] == "failed"
+    assert receipt["last_error"].startswith("550 5.1.1 ") and "Recipient address rejected: User unknown" in receipt["last_error"]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == mail_app.logger.name)  # not the server's own
+    assert "receipt for" in logged
+    for text in (receipt["last_error"], logged):
+        assert "victim" not in text and "example.org" not in text
