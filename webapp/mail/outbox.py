@@ -48,26 +48,26 @@ def epoch(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
 
 
-def _insert(db: Database, kind: str, submission_id: int | None, now: float, *, status="queued", error=None, data=None):
+def _insert(db: Database, kind: str, submission_id: int | None, now: float, *, status="queued", error=None, data=None, recipient_key=None):
     db.execute(
-        "INSERT INTO outbox (submission_id, kind, status, token, created_at, queued_at, due_at, last_error, data)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [submission_id, kind, status, secrets.token_hex(8), utc_iso(now), now, now, error, data],
+        "INSERT INTO outbox (submission_id, kind, status, token, created_at, queued_at, due_at, last_error, data, recipient_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [submission_id, kind, status, secrets.token_hex(8), utc_iso(now), now, now, error, data, recipient_key],
     )
 
 
-# Run under the write lock of every stored form with an address: the terms on kind, status and
-# created_at are those of the partial index outbox_counted_receipts (db.m003), so only the
-# day's counted receipts are read, never the skipped ones.
+# Run under the write lock of every stored form with an address: the terms are those of the
+# partial index outbox_receipts_to (db.m005), so only this mailbox's counted receipts of the
+# day are read, never the skipped ones, nor anybody else's.
 RECEIPTS_TO = (
-    "SELECT count(*) FROM outbox o JOIN submissions s ON s.id = o.submission_id"
-    " WHERE o.kind = 'receipt' AND o.status != 'skipped' AND o.created_at >= ? AND lower(s.email) = lower(?)"
+    "SELECT count(*) FROM outbox WHERE recipient_key = ? AND created_at >= ? AND kind = 'receipt' AND status != 'skipped'"
 )
 
 
 def receipts_to(db: Database, email: str, since: float) -> int:
-    """Receipts queued or sent to this address since `since` (skipped ones do not count)."""
-    return db.execute(RECEIPTS_TO, [utc_iso(since), email]).fetchone()[0]
+    """Receipts queued or sent to this mailbox, however its address was spelt, since `since`
+    (skipped ones do not count)."""
+    return db.execute(RECEIPTS_TO, [messages.mailbox_key(email), utc_iso(since)]).fetchone()[0]
 
 
 def queue_for_submission(db: Database, submission_id: int, email: str | None, *, receipt: bool = True) -> None:
@@ -79,10 +79,14 @@ def queue_for_submission(db: Database, submission_id: int, email: str | None, *,
     _insert(db, "notification", submission_id, now)
     if not (email and receipt):
         return
+    key = messages.mailbox_key(email)
     if receipts_to(db, email, now - 24 * 3600) >= RECEIPTS_PER_DAY:
-        _insert(db, "receipt", submission_id, now, status="skipped", error=f"more than {RECEIPTS_PER_DAY} receipts to this address in 24 hours")
+        _insert(
+            db, "receipt", submission_id, now, status="skipped", recipient_key=key,
+            error=f"more than {RECEIPTS_PER_DAY} receipts to this address in 24 hours",
+        )
     else:
-        _insert(db, "receipt", submission_id, now)
+        _insert(db, "receipt", submission_id, now, recipient_key=key)
 
 
 def _digest_due(db: Database, now: float, hour: int) -> dict | None:
