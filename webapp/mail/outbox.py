@@ -89,23 +89,29 @@ def queue_for_submission(db: Database, submission_id: int, email: str | None, *,
         _insert(db, "receipt", submission_id, now, recipient_key=key)
 
 
-def _digest_due(db: Database, now: float, hour: int) -> dict | None:
-    """The digest to queue now, if one is due: what was held back since the previous one."""
+def hold_for_digest(db: Database, submission_id: int) -> None:
+    """Spam held back: the next digest lists it. In the caller's transaction, the one that stores it."""
+    db.execute("INSERT INTO digest_pending (submission_id) VALUES (?)", [submission_id])
+
+
+def _digest_due(db: Database, now: float, hour: int) -> tuple[dict, list[int]] | None:
+    """The digest to queue now, if one is due: what was held back since the previous one, and
+    the rows of digest_pending it takes (a submission released meanwhile is not listed)."""
     local = datetime.fromtimestamp(now, STOCKHOLM)
     if local.hour < hour:
         return None
     day = local.date().isoformat()
     last = db.execute("SELECT data FROM outbox WHERE kind = 'digest' ORDER BY id DESC LIMIT 1").fetchone()
-    last = json.loads(last[0]) if last else {}
-    if last.get("day") == day:
+    if last and json.loads(last[0]).get("day") == day:
         return None
-    # By id, not time: a row stored in the same second as the last digest is not lost.
-    held = db.execute(
-        "SELECT id, reference FROM submissions WHERE status = 'spam' AND id > ? ORDER BY id", [last.get("last_id", 0)]
+    pending = db.execute(
+        "SELECT d.submission_id, s.reference, s.status FROM digest_pending d JOIN submissions s ON s.id = d.submission_id"
+        " ORDER BY d.submission_id"
     ).fetchall()
+    held = [reference for _id, reference, status in pending if status == "spam"]
     if not held:
         return None
-    return {"day": day, "last_id": held[-1][0], "references": [row[1] for row in held]}
+    return {"day": day, "references": held}, [row[0] for row in pending]
 
 
 def queue_digest(db: Database, now: float, hour: int) -> bool:
@@ -114,11 +120,13 @@ def queue_digest(db: Database, now: float, hour: int) -> bool:
     if _digest_due(db, now, hour) is None:  # the usual answer, without taking the write lock
         return False
     with immediate(db):
-        digest = _digest_due(db, now, hour)  # again under the lock: another sender may have been first
-        if digest:
+        due = _digest_due(db, now, hour)  # again under the lock: another sender may have been first
+        if due:
+            digest, taken = due
             _insert(db, "digest", None, now, data=json.dumps(digest))
+            db.conn.executemany("DELETE FROM digest_pending WHERE submission_id = ?", [(row_id,) for row_id in taken])
     notify_senders()
-    return digest is not None
+    return due is not None
 
 
 def queue_office_mail(db: Database, kind: str, now: float, data: dict) -> None:
