@@ -11,7 +11,6 @@ import json
 import secrets
 import select
 import subprocess
-import tempfile
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -39,17 +38,18 @@ class OpenIDProvider:
 
     `accounts` maps a login (the account id and `sub`) to its claims: name, email,
     roles (a list) and optionally groups. After start(): issuer, discovery (the parsed
-    /.well-known/openid-configuration). The provider's own notices go to `log`.
+    /.well-known/openid-configuration). Its configuration and `log` (the provider's own
+    notices) are written to `folder`.
     """
 
     def __init__(self, accounts: dict[str, dict], redirect_uri: str, post_logout_redirect_uri: str,
-                 *, folder: Path | None = None):
+                 *, folder: Path):
         self.accounts = accounts
         self.redirect_uri = redirect_uri
         self.post_logout_redirect_uri = post_logout_redirect_uri
         self.client_id = "staff"
         self.client_secret = secrets.token_urlsafe(32)
-        self.folder = Path(folder or tempfile.mkdtemp(prefix="oidc-provider-"))
+        self.folder = Path(folder)
         self.log = self.folder / "provider.log"
         self.issuer = ""
         self.discovery: dict = {}

@@ -56,7 +56,11 @@ const provider = new Provider(issuer, {
     id_token_signed_response_alg: 'RS256',
   }],
   jwks: { keys: [{ ...key, kid: 'test-rs256', alg: 'RS256', use: 'sig' }] },
-  cookies: { keys: [randomBytes(32).toString('base64url')] },
+  // Cookies are not kept apart by port: names of its own, so the app's on 127.0.0.1 are never taken for these.
+  cookies: {
+    keys: [randomBytes(32).toString('base64url')],
+    names: { session: 'op_session', interaction: 'op_interaction', resume: 'op_interaction_resume' },
+  },
   scopes: ['openid', 'profile', 'email', 'roles'],
   claims: {
     openid: ['sub'],
