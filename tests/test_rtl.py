@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 from tests.arabic import ARABIC
 from tests.helpers import LANGUAGES
+from tests.mail_helpers import mail_config, send, submit
 from tests.test_html_valid import collect
 from tests.test_languages import FIRST_SENTENCE, app_over
 from webapp import ROOT, content, office
@@ -176,3 +177,17 @@ def test_a_mail_isolates_a_reference_only_in_a_right_to_left_language():
     assert isolated("GBG-2026-00042", "ar") == isolated("GBG-2026-00042", "fa") == "\u2068GBG-2026-00042\u2069"
     for lang in ("sv", "en", "fi", "de"):
         assert isolated("GBG-2026-00042", lang) == "GBG-2026-00042"
+
+
+def test_an_arabic_receipt_and_an_arabic_office_mail_isolate_their_latin_data(catalogs, tmp_path, assets_dir, smtp):
+    # The office's language is a setting, so it may be a right-to-left one too.
+    app = arabic_app(catalogs, tmp_path, assets_dir, **mail_config(smtp.port, MAIL_OFFICE_LANGUAGE="ar"))
+    reference = submit(app, "ar", email="visitor@example.org", message="مرحبا")
+    assert send(app) == 2
+    notification, receipt = smtp.recorder.wait_for(2)
+    assert receipt["Content-Language"] == "ar"
+    assert ARABIC["Your reference number is %(reference)s."] % {"reference": f"\u2068{reference}\u2069"} in receipt.text
+    assert f"\u2068{content.PHONE_DISPLAY}\u2069" in receipt.text
+    for text in (reference, "visitor@example.org", f"https://internationella.example/staff/messages/{reference}"):
+        assert f"\u2068{text}\u2069" in notification.text, text
+    assert "\u2068" not in notification["Subject"]  # the registry sorts by the reference at its end
