@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 from tests.arabic import ARABIC
 from tests.helpers import LANGUAGES
+from webapp.i18n import text_direction
 from tests.mail_helpers import mail_config, send, submit
 from tests.test_html_valid import collect
 from tests.test_languages import FIRST_SENTENCE, app_over
@@ -28,6 +29,10 @@ LATIN_DATA = [
 ]
 
 
+# The published languages written left to right (Arabic, published some day, is not one).
+LTR_LANGUAGES = [lang for lang in LANGUAGES if text_direction(lang) == "ltr"]
+
+
 def html_tag(page: str) -> str:
     return re.search(r"<html[^>]*>", page)[0]
 
@@ -45,7 +50,7 @@ def test_a_published_right_to_left_language_mirrors_every_page(catalogs, tmp_pat
         assert html_tag(response.text) == '<html lang="ar" dir="rtl">', path
     front = client.get("/ar/").text
     assert ARABIC[FIRST_SENTENCE] in front
-    for lang in LANGUAGES:
+    for lang in LTR_LANGUAGES:
         page = client.get(f"/{lang}/").text
         assert html_tag(page) == f'<html lang="{lang}" dir="ltr">'
         # The switch's Arabic entry keeps its own direction inside a left-to-right page.
@@ -133,7 +138,7 @@ def test_the_maps_texts_isolate_the_address_and_the_tile_host_in_arabic(catalogs
         # Plain text a script shows: no markup to isolate with, so FSI ... PDI, in a right-to-left page only.
         assert isolated(content.OFFICE_STREET, lang) in caption
         assert isolated(host, lang) in note
-        assert ("\u2068" in caption + note) == (lang == "ar")
+        assert ("\u2068" in caption + note) == (text_direction(lang) == "rtl")
 
 
 def test_the_form_gives_the_address_and_the_message_their_own_direction(catalogs, tmp_path, assets_dir):

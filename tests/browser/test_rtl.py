@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.numbers import format_decimal
 from babel.support import Translations
 from playwright.sync_api import expect
@@ -26,7 +27,7 @@ from .test_map import Network
 
 SCREENSHOTS = Path(ROOT) / "build" / "screenshots"
 WIDTHS = {"phone": 375, "desktop": 1280}
-LTR = LANGUAGES[0]
+LTR = next(lang for lang in LANGUAGES if Locale.parse(lang).text_direction == "ltr")
 
 
 class Site:
