@@ -82,8 +82,12 @@
 
   function makeMap(feature) {
     var L = window.L;
-    map = L.map(canvas, { zoomControl: false, scrollWheelZoom: false });
-    L.control.zoom({ zoomInTitle: data.labelZoomIn, zoomOutTitle: data.labelZoomOut }).addTo(map);
+    // Leaflet's corners are physical (zoom top left, credit bottom right): mirror them on a
+    // right-to-left page, so the controls sit where its lines begin.
+    var rtl = getComputedStyle(canvas).direction === "rtl";
+    map = L.map(canvas, { zoomControl: false, attributionControl: false, scrollWheelZoom: false });
+    L.control.zoom({ position: rtl ? "topright" : "topleft", zoomInTitle: data.labelZoomIn, zoomOutTitle: data.labelZoomOut }).addTo(map);
+    L.control.attribution({ position: rtl ? "bottomleft" : "bottomright" }).addTo(map);
     L.tileLayer(data.tileUrl, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
     var marker = null;
     var layer = L.geoJSON(feature, {
