@@ -87,7 +87,9 @@
     var rtl = getComputedStyle(canvas).direction === "rtl";
     map = L.map(canvas, { zoomControl: false, attributionControl: false, scrollWheelZoom: false });
     L.control.zoom({ position: rtl ? "topright" : "topleft", zoomInTitle: data.labelZoomIn, zoomOutTitle: data.labelZoomOut }).addTo(map);
-    L.control.attribution({ position: rtl ? "bottomleft" : "bottomright" }).addTo(map);
+    var credit = L.control.attribution({ position: rtl ? "bottomleft" : "bottomright" }).addTo(map);
+    // The credit is Latin text with Leaflet's flag before it: kept in that order in Arabic.
+    credit.getContainer().setAttribute("dir", "ltr");
     L.tileLayer(data.tileUrl, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
     var marker = null;
     var layer = L.geoJSON(feature, {

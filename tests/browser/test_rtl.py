@@ -183,6 +183,8 @@ def test_the_form_works_in_arabic_with_javascript(open_page, form_errors_expecte
     page.locator(SUBMIT).click()
     assert ARABIC["Thank you! We have received your message."] in page.locator(".confirmation").inner_text()
     sent_reference(page)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "rtl-ar-desktop-sent.png"), full_page=True)
     assert_accessible(page)
 
 
@@ -284,11 +286,20 @@ def map_corners(page, lang: str) -> dict:
             attribution: side(box('.leaflet-control-attribution'), canvas),
             close: side(box('.leaflet-popup-close-button'), popup),
             align: getComputedStyle(document.querySelector('.leaflet-popup-content-wrapper')).textAlign,
+            // The credit reads as in English: Leaflet's flag, then "Leaflet".
+            flagFirst: (() => {
+                const link = document.querySelector('.leaflet-control-attribution a');
+                const text = [...link.childNodes].find((node) => node.nodeType === 3 && node.data.includes('Leaflet'));
+                const range = document.createRange();
+                range.selectNodeContents(text);
+                return link.querySelector('svg').getBoundingClientRect().left < range.getBoundingClientRect().left;
+            })(),
         };
     }""")
 
 
 def test_the_maps_controls_are_mirrored_in_arabic(open_page):
     page = open_page()
-    assert map_corners(page, LTR) == {"zoom": "left", "attribution": "right", "close": "right", "align": "start"}
-    assert map_corners(page, "ar") == {"zoom": "right", "attribution": "left", "close": "left", "align": "start"}
+    expected = {"align": "start", "flagFirst": True}
+    assert map_corners(page, LTR) == {"zoom": "left", "attribution": "right", "close": "right", **expected}
+    assert map_corners(page, "ar") == {"zoom": "right", "attribution": "left", "close": "left", **expected}
