@@ -36,7 +36,7 @@ def refused(reason: str, status: int, template: str = "staff/signin_failed.html"
 def signin():
     if g.staff:
         return redirect(url_for("staff.landing"))
-    return render_template("staff/signin.html", provider=oidc.configured(), ended=session.ended)
+    return render_template("staff/signin.html", provider=oidc.configured(), ended=session.pop("ended", None))
 
 
 @bp.get("/login")

@@ -100,7 +100,7 @@ def live(db) -> list[dict]:
     idle = current_app.config["STAFF_IDLE_MINUTES"] * 60
     return [
         row
-        for row in db.query("SELECT id, sub, name, role, created_at, seen_at FROM staff_sessions WHERE kind = 'staff' AND ended_at IS NULL ORDER BY created_at")
+        for row in db.query("SELECT id, kind, sub, name, role, created_at, seen_at FROM staff_sessions WHERE kind = 'staff' AND ended_at IS NULL ORDER BY created_at")
         if expiry(row, idle) is None
     ]
 

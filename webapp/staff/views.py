@@ -33,6 +33,8 @@ def private(response):
 
 @bp.errorhandler(401)
 def sign_in_first(exc):
+    if session.ended:  # told on the sign-in page, after the redirect
+        session["ended"] = session.ended
     if request.method == "GET":
         session["next"] = request.full_path.rstrip("?")
     return redirect(url_for("staff.auth.signin"))
