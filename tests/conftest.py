@@ -4,6 +4,7 @@ from tests import helpers
 from tests.helpers import CatalogCopy, make_app
 from tests.mail_helpers import mail_config
 from tests.mail_server import SMTPServer
+from tests.oidc_provider import oidc_provider_for  # noqa: F401 (the fixture, for every test module)
 from webapp import ROOT
 from webapp.web.assets import build
 
