@@ -235,3 +235,15 @@ def test_a_provider_that_does_not_answer_gets_a_page_that_says_so(tmp_path, asse
     response = app.test_client().get("/staff/auth/login")
     assert response.status_code == 503
     assert translate("sv", "The city's sign-in is not answering") in response.text
+
+
+def test_only_a_signed_in_staff_page_lets_its_form_lead_to_the_provider(app, client, provider):
+    def form_action(path):
+        csp = client.get(path).headers["Content-Security-Policy"]
+        return next(d for d in csp.split("; ") if d.startswith("form-action"))
+
+    assert form_action("/staff/auth/signin") == "form-action 'self'"
+    come_back(client, begin(client, provider))
+    # Sign-out's answer redirects to the end-session endpoint: browsers check form-action there too.
+    assert form_action("/staff/") == f"form-action 'self' {provider.issuer}"
+    assert form_action("/sv/") == "form-action 'self'"

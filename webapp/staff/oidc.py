@@ -7,6 +7,8 @@ Here: only asymmetric signatures count (never `none`, never a key shared with us
 must be WEBAPP_STAFF_OIDC_ISSUER itself, in the discovery document and in the token.
 """
 
+from urllib.parse import urlsplit
+
 from authlib.integrations.flask_client import FlaskOAuth2App, OAuth
 from flask import current_app
 
@@ -31,6 +33,12 @@ class Provider(FlaskOAuth2App):
         offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
         metadata["id_token_signing_alg_values_supported"] = [alg for alg in offered if alg in ASYMMETRIC]
         return metadata
+
+
+def origin() -> str:
+    """scheme://host[:port] of the provider: sign-out's form leads there (the end-session endpoint)."""
+    parts = urlsplit(current_app.config["STAFF_OIDC_ISSUER"])
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def configured(app=None) -> bool:

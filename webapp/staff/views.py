@@ -8,7 +8,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 
 from ..db import get_db
 from ..i18n import published
-from . import access_log, auth, sessions
+from . import access_log, auth, oidc, sessions
 from .forms import ActionForm, EndSessionForm
 from .clock import iso
 from .roles import ROLES, allows, name as role_name, requires
@@ -22,6 +22,8 @@ def identify():
     g.staff = session.person
     chosen = session.get("language")
     g.lang = chosen if chosen in published() else published()[0]
+    if g.staff and oidc.configured():
+        g.form_targets = (oidc.origin(),)  # the sign-out button's answer leads to the provider's end-session page
 
 
 @bp.after_request
