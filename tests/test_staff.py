@@ -292,3 +292,23 @@ def test_groups_map_to_roles_by_their_ids():
     assert from_claims({"groups": ["77aa-office", "5f1c-registry"]}, "groups", mapping) == "registrar"
     assert from_claims({"groups": ["ops"]}, "groups", mapping) is None  # not one of the three roles
 
+
+
+@pytest.mark.parametrize(
+    "settings, says",
+    [
+        ({"STAFF_OIDC_ISSUER": "http://login.example.com", "STAFF_OIDC_CLIENT_ID": "a", "STAFF_OIDC_CLIENT_SECRET": "b"}, "https://"),
+        ({"STAFF_OIDC_ISSUER": "https://login.example.com", "STAFF_OIDC_CLIENT_ID": "a"}, "WEBAPP_STAFF_OIDC_CLIENT_SECRET"),
+        ({"STAFF_ROLES": {"Admins": "superuser"}}, "WEBAPP_STAFF_ROLES"),
+        ({"STAFF_ROLES": "admin"}, "WEBAPP_STAFF_ROLES"),
+        ({"STAFF_IDLE_MINUTES": 0}, "WEBAPP_STAFF_IDLE_MINUTES"),
+        ({"STAFF_LOG_DAYS": "730"}, "WEBAPP_STAFF_LOG_DAYS"),
+    ],
+)
+def test_staff_settings_that_cannot_work_stop_the_start(tmp_path, settings, says):
+    from webapp.staff import checks
+
+    app = make_app(tmp_path, **settings)
+    assert any(says in problem for problem in checks.problems(app))
+    (tmp_path / "ok").mkdir()
+    assert checks.problems(make_app(tmp_path / "ok")) == []
