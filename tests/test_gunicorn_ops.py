@@ -37,7 +37,6 @@ def slow_submit(browser: Browser, message: str, seconds: float):
     headers = [
         ("Content-Type", "application/x-www-form-urlencoded"),
         ("Content-Length", str(len(body))),
-        ("Cookie", "; ".join(f"{k}={v}" for k, v in browser.cookies.items())),
     ]
     head = encode_request("POST", "/sv/contact", "%s:%d" % browser.addr, headers, content_length=False)
     return lambda: exchange(browser.addr, head, 30, body_chunks=trickle(body, 10, seconds / 10))

@@ -1,5 +1,7 @@
 """Every page and fragment the site sends is valid HTML, by the Nu HTML Checker (vnu.jar);
-the stylesheets and SVG images under static/ are checked in the same run.
+the stylesheets and SVG images under static/ are checked in the same run, and so is every
+page of an Arabic catalog published beside the site's languages (a right-to-left page has its
+own markup: dir on the page and on the isolated Latin data, <bdi>).
 
 The documents are collected through the test client into a folder and checked in one
 Java run, which takes a few seconds whatever their number.
@@ -11,18 +13,21 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 from tests.helpers import Visitor, locked_database
 from webapp import ROOT, pages
 from webapp.web import errors
 from webapp.contact.forms import MESSAGE_MAX
 from tests.helpers import LANGUAGES
+from tests.arabic import ARABIC
+from tests.test_languages import app_over
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 # A fragment is checked inside the smallest valid document around it.
 FRAGMENT_PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>Fragment</title></head>
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><title>Fragment</title></head>
 <body>
 {fragment}
 </body></html>
@@ -36,7 +41,7 @@ def pages_without_arguments(app):
             yield rule
 
 
-def collect(app, client) -> dict[str, tuple[str, str]]:
+def collect(app, client, languages=LANGUAGES) -> dict[str, tuple[str, str]]:
     """name -> (language, HTML) for every page, error page and fragment; fragments end in .fragment."""
     documents = {}
 
@@ -45,7 +50,7 @@ def collect(app, client) -> dict[str, tuple[str, str]]:
         assert response.mimetype == "text/html", f"{name}: {response.mimetype}"
         documents[name] = (lang, response.get_data(as_text=True))
 
-    for lang in LANGUAGES:
+    for lang in languages:
         for rule in pages_without_arguments(app):
             path = rule.build({"lang": lang} if "lang" in rule.arguments else {}, append_unknown=False)[1]
             response = client.get(path)
@@ -121,7 +126,7 @@ def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
     paths = []
     for name, (lang, html) in documents.items():
         if name.endswith(".fragment"):
-            html = FRAGMENT_PAGE.format(lang=lang, fragment=html)
+            html = FRAGMENT_PAGE.format(lang=lang, dir=Locale.parse(lang).text_direction, fragment=html)
         path = folder / f"{name}.html"
         path.write_text(html, encoding="utf-8")
         paths.append(path)
@@ -129,9 +134,12 @@ def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
 
 
 @pytest.mark.slow  # Java
-def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
-    documents = collect(app, client)
-    for lang in LANGUAGES:
+def test_every_page_and_fragment_is_valid_html(catalogs, assets_dir, vnu, tmp_path):
+    catalogs.start("ar", ARABIC, publish=True)
+    app = app_over(catalogs, tmp_path, assets_dir)
+    languages = tuple(dict.fromkeys((*LANGUAGES, "ar")))
+    documents = collect(app, app.test_client(), languages)
+    for lang in languages:
         for name in (*pages.SITEMAP, "404", "contact-invalid-page", "contact-invalid-htmx.fragment", "contact-sent.fragment", "thanks"):
             assert f"{lang}-{name}" in documents
     static = [p for p in (ROOT / "static").rglob("*") if p.suffix in (".css", ".svg") and "vendor" not in p.parts]

@@ -61,8 +61,8 @@ def run_restore_procedure(tmp_path, config: Path, data: Path) -> tuple[subproces
         script = script.replace(sample, here)
     units = tmp_path / "systemctl.log"
     shell = f'set -e\nsudo() {{ [ "$1" = -u ] && shift 2; "$@"; }}\nsystemctl() {{ echo "$*" >> {units}; }}\n{script}'
-    env_file = tmp_path / "env"  # /etc/webapp/env
-    env_file.write_text(f"WEBAPP_INSTANCE_PATH={data}\nWEBAPP_SECRET_KEY={'s' * 40}\n")
+    env_file = tmp_path / "env"  # /etc/webapp/env, installed from the sample (README "Production install", step 4)
+    env_file.write_text((ROOT / "ops" / "webapp.env").read_text().replace("/var/lib/webapp", str(data)))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WEBAPP_", "FLASK_"))}
     result = subprocess.run(["bash", "-c", shell], env={**env, "WEBAPP_ENV_FILE": str(env_file)}, capture_output=True, text=True, timeout=120)
     return result, units.read_text().splitlines() if units.exists() else []

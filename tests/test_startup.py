@@ -135,6 +135,14 @@ def test_flask_check_command(production, tmp_path):
     assert bad.exit_code == 1 and "WEBAPP_SECRET_KEY" in bad.output
 
 
+def test_flask_check_notes_where_the_mail_goes_only_when_it_is_set(production, tmp_path):
+    to_files = production().test_cli_runner().invoke(args=["check"])
+    assert f"Note: WEBAPP_MAIL_SERVER is not set, so mail is written to {tmp_path / 'mail'}." in to_files.output
+    neither = production(MAIL_FILE_DIR="").test_cli_runner().invoke(args=["check"])
+    assert neither.exit_code == 1 and "Neither WEBAPP_MAIL_SERVER" in neither.output
+    assert "Note: WEBAPP_MAIL_SERVER" not in neither.output
+
+
 def test_the_flask_command_works_while_the_checks_fail(tmp_path):
     """Without FLASK_APP the flask command loads wsgi.py; `flask init-db` must still fix what `check` finds."""
     root = Path(__file__).resolve().parent.parent

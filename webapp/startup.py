@@ -122,8 +122,10 @@ def check_command(startup, database) -> None:
     found = problems(current_app)
     # A mail alarm needs a person, but must not keep the site (and its form) from starting.
     found += mail_alarms(current_app) if not (found or startup) else []
-    if not current_app.config["MAIL_SERVER"] and not (current_app.debug or current_app.testing):
-        click.echo(f"Note: WEBAPP_MAIL_SERVER is not set, so mail is written to {current_app.config['MAIL_FILE_DIR']}.", err=True)
+    # With neither setting there is no note: the mail settings' problem above says what to set.
+    config = current_app.config
+    if not config["MAIL_SERVER"] and config["MAIL_FILE_DIR"] and not (current_app.debug or current_app.testing):
+        click.echo(f"Note: WEBAPP_MAIL_SERVER is not set, so mail is written to {config['MAIL_FILE_DIR']}.", err=True)
     if not found:
         integrity, total = database_contents(current_app.config["DATABASE"])
         found += [] if integrity == "ok" else [f"The database failed SQLite's quick_check: {integrity}. Restore it from a backup."]

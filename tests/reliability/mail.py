@@ -27,6 +27,9 @@ def smtp_env(smtp_port: int) -> dict[str, str]:
         "WEBAPP_MAIL_OFFICE": OFFICE,
         "WEBAPP_MAIL_DEFAULT_SENDER": "noreply@example.se",
         "WEBAPP_PUBLIC_URL": "https://internationella.example",
+        # The public URL's host is the only one trusted otherwise; the visitors here ask for
+        # the loopback address the server listens on.
+        "WEBAPP_TRUSTED_HOSTS": "127.0.0.1",
     }
 
 
