@@ -20,6 +20,8 @@ from webapp import ROOT, pages
 from webapp.web import errors
 from webapp.contact.forms import MESSAGE_MAX
 from tests.helpers import LANGUAGES
+from tests.staff_helpers import link_path, post, sign_in
+from webapp.i18n import published
 from tests.arabic import ARABIC
 from tests.test_languages import app_over
 
@@ -34,11 +36,46 @@ FRAGMENT_PAGE = """<!doctype html>
 """
 
 
-def pages_without_arguments(app):
-    """The GET pages whose only URL argument is the language: new ones are checked without listing them here."""
+def pages_without_arguments(app, area="public"):
+    """The GET pages whose only URL argument is the language, of the public site or of the staff
+    area (whose language is the session's): new ones are checked without listing them here."""
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and rule.endpoint != "static" and rule.arguments <= {"lang"}:
+        staff = rule.endpoint.startswith("staff.")
+        if "GET" in rule.methods and rule.endpoint != "static" and rule.arguments <= {"lang"} and staff == (area == "staff"):
             yield rule
+
+
+def staff_documents(app, lang) -> dict[str, tuple[str, str]]:
+    """Every page of the staff area in `lang`, as an admin sees it, and the sign-in link's pages."""
+    client = staff_client(app, lang)
+    sign_in(client, app, "ada@goteborg.se", "admin")
+    documents = {}
+    for rule in pages_without_arguments(app, "staff"):
+        response = client.get(rule.rule)
+        if response.mimetype == "text/html" and response.status_code == 200:
+            documents[f"{lang}-{rule.endpoint}"] = (lang, response.get_data(as_text=True))
+    documents[f"{lang}-staff-forbidden"] = (lang, sign_in_as_reader_and_ask_for_the_log(app, lang))
+    path = link_path(app, "rut@goteborg.se", "reader")
+    fresh = staff_client(app, lang)
+    documents[f"{lang}-staff-link"] = (lang, fresh.get(path).get_data(as_text=True))
+    post(fresh, path, fresh.get(path).text)
+    documents[f"{lang}-staff-link-used"] = (lang, staff_client(app, lang).get(path).get_data(as_text=True))
+    return documents
+
+
+def staff_client(app, lang):
+    """A browser that has chosen `lang` in the staff area's switch."""
+    client = app.test_client()
+    post(client, "/staff/language", client.get("/staff/auth/signin").text, language=lang, next="/staff/")
+    return client
+
+
+def sign_in_as_reader_and_ask_for_the_log(app, lang) -> str:
+    client = staff_client(app, lang)
+    sign_in(client, app, "rut@goteborg.se", "reader")
+    response = client.get("/staff/log")
+    assert response.status_code == 403
+    return response.get_data(as_text=True)
 
 
 def collect(app, client, languages=LANGUAGES) -> dict[str, tuple[str, str]]:
@@ -63,6 +100,8 @@ def collect(app, client, languages=LANGUAGES) -> dict[str, tuple[str, str]]:
             with app.test_request_context(f"/{lang}/"):
                 documents[f"{lang}-{code}"] = (lang, errors.render_error(code)[0])
         documents.update(contact_form_states(app, client, lang))
+        if lang in published(app):
+            documents.update(staff_documents(app, lang))
     return documents
 
 
