@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from tests.helpers import ntranslate
 from tests.mail_helpers import make_due, outbox_rows, send, submit
 from webapp.mail import sender as mail_sender, outbox
-from webapp.db import connect
+from webapp.db import connect, migrations
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -71,3 +71,41 @@ def test_the_sender_thread_queues_it(mail_app, smtp):
     finally:
         sender.stop(10)
     assert mail["Auto-Submitted"] == "auto-generated"
+
+
+def test_spam_after_a_purge_is_listed_though_its_id_was_used_before(mail_app):
+    """A purge of the newest rows lets new rows take their ids again (no AUTOINCREMENT): what a
+    digest listed must be remembered by something a new row cannot inherit."""
+    last_year = datetime(2025, 11, 1, 3, tzinfo=STOCKHOLM).timestamp()
+    listed = [spam(mail_app, "Köp klockor", last_year), spam(mail_app, "Billiga lån", last_year + 60)]
+    db = connect(mail_app.config["DATABASE"])
+    assert outbox.queue_digest(db, at(1, 7), 7)
+    purged = mail_app.test_cli_runner().invoke(
+        args=["submissions", "purge", "--older-than", "30", "--yes", "--decision", "Arkivnämnden 2024-03-12, § 15"]
+    )
+    assert purged.exit_code == 0, purged.output
+    after = spam(mail_app, "Casino", at(2, 3))
+    assert outbox.queue_digest(db, at(2, 7), 7)
+    db.close()
+    digests = [json.loads(r["data"]) for r in outbox_rows(mail_app) if r["kind"] == "digest"]
+    assert [d["references"] for d in digests] == [listed, [after]]
+
+
+def test_the_migration_keeps_what_the_next_digest_lists(tmp_path):
+    db = connect(tmp_path / "old.sqlite3")
+    migrations.apply(db, stop_before="m005_mail")
+    for n in range(3):
+        db.execute(
+            "INSERT INTO submissions (reference, created_at, locale, message, status, idempotency_key)"
+            " VALUES (?, '2030-03-01T02:00:00+00:00', 'sv', 'Casino', 'spam', ?)",
+            [f"GBG-0000-000{n}", str(n)],
+        )
+    db.execute(  # the last digest, as the previous version wrote it, listed the first two
+        "INSERT INTO outbox (kind, status, token, created_at, queued_at, due_at, data) VALUES ('digest', 'sent', 't', ?, 0, 0, ?)",
+        ["2030-03-01T06:00:00+00:00", json.dumps({"day": "2030-03-01", "last_id": 2, "references": ["GBG-0000-0000", "GBG-0000-0001"]})],
+    )
+    db.conn.commit()
+    migrations.apply(db)
+    assert outbox.queue_digest(db, at(2, 7), 7)
+    assert json.loads(db.execute("SELECT data FROM outbox ORDER BY id DESC LIMIT 1").fetchone()[0])["references"] == ["GBG-0000-0002"]
+    db.close()

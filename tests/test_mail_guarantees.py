@@ -1,14 +1,15 @@
 """The outbox's promises where a review broke them: a sender that lost its lease sends nothing
 more of its batch, and one row that cannot be sent holds back no other (a real SMTP server)."""
 
+import logging
 import threading
 import time
 
 import pytest
 
 from tests.helpers import make_app
-from tests.mail_helpers import mail_config, outbox_rows, send, submit
-from webapp.db import connect
+from tests.mail_helpers import OFFICE, mail_config, outbox_rows, send, submit
+from webapp.db import connect, migrations
 from webapp.mail import outbox, sender as mail_sender
 
 
@@ -94,3 +95,62 @@ def test_health_reads_only_the_waiting_mail(mail_app):
     plan = " ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {outbox.QUEUED}"))
     db.close()
     assert plan.startswith("SEARCH outbox USING") and "(status=?)" in plan  # never a SCAN of the whole outbox
+
+
+def test_a_refusal_keeps_what_is_needed_to_act_and_no_address(mail_app, smtp, caplog):
+    """Servers echo the address they refuse; the outbox and the log keep the codes and the reason."""
+    smtp.recorder.answers = [
+        "250 OK",  # the notification
+        "550 5.1.1 <åsa.victim@example.org>: Recipient address rejected: User unknown (to=victim@example.org)",
+    ]
+    submit(mail_app, message="Hej", email="åsa.victim@example.org")
+    with caplog.at_level(logging.DEBUG):
+        send(mail_app)
+    receipt = outbox_rows(mail_app)[1]
+    assert receipt["status"] == "failed"
+    assert receipt["last_error"].startswith("550 5.1.1 ") and "Recipient address rejected: User unknown" in receipt["last_error"]
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == mail_app.logger.name)  # not the server's own
+    assert "receipt for" in logged
+    for text in (receipt["last_error"], logged):
+        assert "victim" not in text and "example.org" not in text
+
+
+LOOK_ALIKES = [
+    "victim@example.org",
+    "victim@ＥＸＡＭＰＬＥ.org",  # full-width letters
+    "victim@example。org",  # an ideographic full stop
+    "Victim@EXAMPLE．ORG",  # a full-width full stop, and case
+    "victim+1@example.org",  # a subaddress: the same mailbox at most providers
+]
+
+
+def test_look_alike_addresses_share_one_receipt_cap(mail_app, smtp):
+    """20 forms to 5 spellings of one mailbox: 3 receipts, as for one spelling."""
+    for n in range(20):
+        submit(mail_app, message=f"Hej {n}", email=LOOK_ALIKES[n % len(LOOK_ALIKES)])
+    receipts = [row for row in outbox_rows(mail_app) if row["kind"] == "receipt"]
+    assert [row["status"] for row in receipts].count("queued") == outbox.RECEIPTS_PER_DAY
+    send(mail_app)
+    delivered = [m for m in smtp.recorder.wait_for(20 + outbox.RECEIPTS_PER_DAY) if m.recipients != [OFFICE]]
+    assert len(delivered) == outbox.RECEIPTS_PER_DAY
+
+
+def test_receipts_queued_before_the_migration_still_count(tmp_path):
+    """m005 keys the day's earlier receipts too, so the deploy opens no gap in the cap."""
+    db = connect(tmp_path / "old.sqlite3")
+    migrations.apply(db, stop_before="m005_mail")
+    now = time.time()
+    for n in range(outbox.RECEIPTS_PER_DAY):
+        db.execute(
+            "INSERT INTO submissions (reference, created_at, locale, email, message, idempotency_key)"
+            " VALUES (?, ?, 'sv', 'Visitor@Example.org', 'Hej', ?)",
+            [f"GBG-0000-000{n}", outbox.utc_iso(now), str(n)],
+        )
+        db.execute(
+            "INSERT INTO outbox (submission_id, kind, token, created_at, queued_at, due_at) VALUES (?, 'receipt', 't', ?, ?, ?)",
+            [n + 1, outbox.utc_iso(now), now, now],
+        )
+    db.conn.commit()
+    migrations.apply(db)
+    assert outbox.receipts_to(db, "visitor@example.org", now - 3600) == outbox.RECEIPTS_PER_DAY
+    db.close()

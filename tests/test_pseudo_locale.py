@@ -153,6 +153,12 @@ def rate_limited(app, visitor, **submit):
     return visitor.submit(**submit)
 
 
+def page_left_open(app, visitor, **submit):
+    """The time trap on, and a stamp that does not verify: the visitor is asked to send again."""
+    app.config["MAIL_SPAM_MIN_SECONDS"] = 3
+    return visitor.submit(served="", **submit)
+
+
 def from_another_site(visitor, htmx=False, **values):
     headers = {"Sec-Fetch-Site": "cross-site", **({"HX-Request": "true"} if htmx else {})}
     return visitor.client.post(f"/{visitor.lang}/contact", data=visitor.fields(**values), headers=headers)
@@ -177,6 +183,8 @@ STATES = {
     "confirmation page with e-mail": (200, lambda app, v: confirmation_page(app, v, email="1@example.com", message="1")),
     "confirmation page without e-mail": (200, lambda app, v: confirmation_page(app, v, message="1")),
     "confirmation, htmx": (200, lambda app, v: v.submit(htmx=True, email="1@example.com", message="1")),
+    "page open too long, send again": (422, lambda app, v: page_left_open(app, v, message="1")),
+    "page open too long, send again, htmx": (422, lambda app, v: page_left_open(app, v, htmx=True, message="1")),
     "form from another site": (403, lambda app, v: from_another_site(v, message="1")),
     "form from another site, htmx": (403, lambda app, v: from_another_site(v, htmx=True, message="1")),
     "429 too many messages": (429, lambda app, v: rate_limited(app, v, message="1")),

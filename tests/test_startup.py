@@ -111,6 +111,14 @@ def test_a_32_byte_key_is_enough(production):
     assert startup.problems(production(SECRET_KEY="å" * 16)) == []
 
 
+@pytest.mark.parametrize("fallbacks", ["the-old-key-written-without-brackets", [""], [42]])
+def test_secret_key_fallbacks_must_be_a_list_of_keys(production, fallbacks):
+    """A bare string would be read one character at a time: each of them a key."""
+    [problem] = startup.problems(production(SECRET_KEY_FALLBACKS=fallbacks))
+    assert "WEBAPP_SECRET_KEY_FALLBACKS" in problem
+    assert startup.problems(production(SECRET_KEY_FALLBACKS=["the-old-key"])) == []
+
+
 def test_short_secret_key_is_allowed_in_tests_and_debug(production):
     assert startup.problems(production(SECRET_KEY="short", TESTING=True)) == []
     app = production(SECRET_KEY="short")

@@ -1,5 +1,6 @@
 """The SQLite database: one connection per request, and the schema's migrations."""
 
+import hashlib
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
@@ -84,6 +85,33 @@ def m004_status_changed(db: Database) -> None:
     """When a submission last changed state: retention rules count some states from it."""
     db["submissions"].add_column("status_changed_at", str)
     db.execute("UPDATE submissions SET status_changed_at = created_at")
+
+
+@migrations()
+def m005_mail(db: Database) -> None:
+    """The receipt cap counts by mailbox, not by spelling (outbox.receipts_to): each receipt row
+    keeps `recipient_key`, a SHA-256 of the address as the sender delivers to it (so the row
+    still holds no address to read), under an index of the counted receipts that replaces m003's.
+    Receipts queued before this are keyed by the rule they were counted with (the address in
+    lower case), which is the new key for every plain ASCII address without a subaddress.
+
+    The spam the next digest lists is a row in `digest_pending`, written with the submission and
+    deleted when a digest lists it (outbox.queue_digest), instead of "every id above the last one
+    listed": ids are reused after a purge of the newest rows, a row here goes with its submission.
+    Filled with what the previous rule would have listed next."""
+    db.execute("ALTER TABLE outbox ADD COLUMN recipient_key TEXT")
+    db.conn.create_function("sha256", 1, lambda text: hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest())
+    db.execute(
+        "UPDATE outbox SET recipient_key = (SELECT sha256(lower(email)) FROM submissions WHERE id = outbox.submission_id)"
+        " WHERE kind = 'receipt'"
+    )
+    db.execute("DROP INDEX outbox_counted_receipts")
+    db.execute("CREATE INDEX outbox_receipts_to ON outbox(recipient_key, created_at) WHERE kind = 'receipt' AND status != 'skipped'")
+    db.execute("CREATE TABLE digest_pending (submission_id INTEGER PRIMARY KEY REFERENCES submissions(id) ON DELETE CASCADE)")
+    db.execute(
+        "INSERT INTO digest_pending SELECT id FROM submissions WHERE status = 'spam' AND id > coalesce("
+        "(SELECT json_extract(data, '$.last_id') FROM outbox WHERE kind = 'digest' ORDER BY id DESC LIMIT 1), 0)"
+    )
 
 
 @migrations()

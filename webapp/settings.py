@@ -8,6 +8,9 @@ from pathlib import Path
 from .atomic_write import write_atomically
 
 DEFAULTS = {
+    # The previous secret keys, while a rotation lasts (Flask's own setting; a JSON list): what
+    # they signed (the time trap's stamps in open pages) still verifies, the new key signs.
+    "SECRET_KEY_FALLBACKS": [],
     # Bodies larger than this are refused with 413 before they are read.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "HTTPS": False,

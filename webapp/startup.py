@@ -61,6 +61,9 @@ def catalog_problems(app) -> list[str]:
 
 
 def secret_key_problems(app) -> list[str]:
+    fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+    if not isinstance(fallbacks, list) or not all(isinstance(key, str) and key for key in fallbacks):
+        return ['WEBAPP_SECRET_KEY_FALLBACKS must be a JSON list of the previous keys: ["the old key"].']
     if app.testing or app.debug:
         return []
     key = app.config["SECRET_KEY"]

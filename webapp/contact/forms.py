@@ -86,10 +86,15 @@ class ContactForm(FlaskForm):
     form_key = HiddenField(default=new_form_key)
     # Set once a submit has been tried, so inline checks may then say "required".
     attempted = HiddenField()
-    # When the visitor first got the form, signed; kept through re-renders (the time trap).
-    served = HiddenField(default=time_trap.stamp)
+    # When the visitor first got the form, signed with its form key; kept through re-renders (the time trap).
+    served = HiddenField()
     # Hidden from people and assistive technology; bots fill it in.
     website = StringField(_l("Leave this field empty"), filters=[strip])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():  # a new form: its stamp goes with its key
+            self.served.data = time_trap.stamp(self.form_key.data)
 
     def validate_message(self, field):
         if not field.data:
@@ -125,7 +130,13 @@ class ContactForm(FlaskForm):
 
     @property
     def is_spam(self) -> bool:
-        return bool(self.website.data) or time_trap.too_fast(self.served.data)
+        return bool(self.website.data) or time_trap.judge(self.served.data, self.form_key.data) == time_trap.SPAM
+
+    @property
+    def send_again(self) -> bool:
+        """The time trap cannot tell (its stamp does not verify, or the page was served more than
+        a day ago): the visitor sends again, with a stamp that verifies."""
+        return not self.website.data and time_trap.judge(self.served.data, self.form_key.data) == time_trap.AGAIN
 
     @staticmethod
     def _visible(name: str, field_class: type) -> bool:

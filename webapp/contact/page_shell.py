@@ -50,7 +50,8 @@ def render_with_empty_form(template: str) -> Response:
     so no cache may keep the page (README "A reader's cost"). Both are URL-safe (hex,
     itsdangerous' base64), so they go into the HTML as they are.
     """
-    key, stamp = new_form_key(), time_trap.stamp()
+    key = new_form_key()
+    stamp = time_trap.stamp(key)
     text, spliced = shell(template)
     headers = {"Cache-Control": "no-store", "Vary": "Accept-Encoding"}
     if request.accept_encodings["gzip"]:  # even when br is accepted too: this gzip costs no compressing

@@ -36,7 +36,8 @@ def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fi
 
     `fields` are the form's, each stored in the column of its name (an empty one as
     NULL). A resend of the same form returns the reference of the row already stored.
-    The mail it calls for is queued in the same transaction (none for spam or a resend).
+    The mail it calls for is queued in the same transaction (none for a resend; spam waits
+    for the office's digest).
     """
     key = idempotency_key(form_key, fields)
     columns = ["reference", "created_at", "status_changed_at", "locale", *fields, "status", "idempotency_key"]
@@ -57,6 +58,8 @@ def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fi
             queued = cursor.rowcount == 1 and status == "new"
             if queued:
                 outbox.queue_for_submission(db, cursor.lastrowid, fields.get("email"))
+            elif cursor.rowcount == 1:
+                outbox.hold_for_digest(db, cursor.lastrowid)
         if queued:
             outbox.notify_senders()  # after the commit, so this process's sender finds the mail
         row = db.execute("SELECT reference FROM submissions WHERE idempotency_key = ?", [key]).fetchone()

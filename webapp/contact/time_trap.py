@@ -1,8 +1,14 @@
 """The time trap: a form sent within seconds of being served was filled in by a script.
 
-The time the visitor first got the form is signed into a hidden field and kept
-through every re-render, so a quick correction after a validation error is
-never taken for spam. Works without JavaScript.
+The time the visitor first got the form is signed, with the form's key, into a hidden field and
+kept through every re-render, so a quick correction after a validation error is never taken for
+spam. Works without JavaScript.
+
+What a stamp says (`judge`): SPAM when the form came back too fast, or carries a stamp this site
+signed for another form (one stamp replayed with fresh form keys); AGAIN when nothing can be told
+(no key verifies it: a rotated key, another host's, a lost field) or the page was served more than
+a day ago: the visitor is asked to send again, with their text kept, and is never made spam by the
+site's own state; PASSED otherwise.
 """
 
 import time
@@ -12,30 +18,56 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 SALT = "contact-form-served"
+# A page open longer than this is left open, not being filled in: its stamp could be anybody's by now.
+STALE_SECONDS = 24 * 3600
+SPAM, AGAIN, PASSED = "spam", "again", "passed"
 
 
 def serializer() -> URLSafeSerializer:
-    return _serializer(current_app.secret_key)
+    return _serializer(current_app.secret_key, tuple(current_app.config["SECRET_KEY_FALLBACKS"]))
 
 
 @lru_cache(maxsize=8)
-def _serializer(secret_key: str) -> URLSafeSerializer:
+def _serializer(secret_key: str, fallbacks: tuple[str, ...]) -> URLSafeSerializer:
     # Made once per key: building one (its signer, its JSON) cost a page view a tenth of a millisecond.
-    return URLSafeSerializer(secret_key, salt=SALT)
+    # Signs with the current key and verifies with it and the previous ones (a rotation).
+    return URLSafeSerializer([*fallbacks, secret_key], salt=SALT)
 
 
-def stamp(at: float | None = None) -> str:
-    """The signed time a form is served (now unless `at`)."""
-    return serializer().dumps(round(time.time() if at is None else at, 2))
+def stamp(form_key: str, at: float | None = None) -> str:
+    """The signed time the form with `form_key` is served (now unless `at`)."""
+    return serializer().dumps([round(time.time() if at is None else at, 2), form_key])
 
 
-def too_fast(value: str | None) -> bool:
-    """Sent sooner than MAIL_SPAM_MIN_SECONDS after it was served, or with a stamp we did not sign."""
+def _read(value: str | None) -> tuple[float, str] | None:
+    """The time and form key a stamp was signed with by any of the site's keys, or None."""
+    try:
+        served, form_key = serializer().loads(value or "")
+        return float(served), form_key
+    except (BadSignature, TypeError, ValueError):
+        return None
+
+
+def judge(value: str | None, form_key: str) -> str:
+    """SPAM, AGAIN or PASSED for the stamp a form came back with (see the module's docstring)."""
     minimum = float(current_app.config["MAIL_SPAM_MIN_SECONDS"])
     if not minimum:
-        return False
-    try:
-        served = float(serializer().loads(value or ""))
-    except (BadSignature, TypeError, ValueError):
-        return True
-    return time.time() - served < minimum
+        return PASSED
+    read = _read(value)
+    if read is None:
+        return AGAIN
+    served, signed_for = read
+    age = time.time() - served
+    if signed_for != form_key or age < minimum:
+        return SPAM
+    return AGAIN if age > STALE_SECONDS else PASSED
+
+
+def restamp(value: str | None, form_key: str) -> str:
+    """The stamp a re-rendered form carries: its own time, signed with the current key, when that
+    can be read; otherwise a new one that a send at once passes (the visitor has had the form at
+    least that long: they sent it), so the next try is never judged by a stamp that failed."""
+    read = _read(value)
+    if read is not None and read[1] == form_key and time.time() - read[0] <= STALE_SECONDS:
+        return stamp(form_key, read[0])
+    return stamp(form_key, time.time() - float(current_app.config["MAIL_SPAM_MIN_SECONDS"]))

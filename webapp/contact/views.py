@@ -9,7 +9,7 @@ from htmx_flask import make_response
 from werkzeug.exceptions import HTTPException
 
 from ..web import cross_origin, errors
-from . import submissions
+from . import submissions, time_trap
 from ..db import get_db
 from ..extensions import limiter
 from .forms import ContactForm, new_form_key
@@ -51,6 +51,7 @@ def render_form(form: ContactForm, status: int = 200, problem: str | None = None
     form.attempted.data = "1"
     if form.form_key.errors:  # unreadable key: give the resend a fresh one
         form.form_key.data = new_form_key()
+    form.served.data = time_trap.restamp(form.served.data, form.form_key.data)
     return render("_contact_form.html", "index.html", status, form=form, problem=problem)
 
 
@@ -60,6 +61,10 @@ def submit():
     form = ContactForm()
     if not form.validate():
         return render_form(form, 422)
+    if form.send_again:
+        return render_form(
+            form, 422, _("Your message has not been sent yet, because the page had been open for a long time. Your text is still here: send it again.")
+        )
     try:
         reference = submissions.store(
             get_db(),

@@ -5,6 +5,7 @@ Texts come from the catalogs in the reader's language: the office's for the
 notification and the digest, the page's for the visitor's receipt.
 """
 
+import hashlib
 import json
 from datetime import date, datetime
 from email import policy
@@ -51,6 +52,17 @@ def visitor_address(value: str | None) -> tuple[Address, bool] | None:
     except EmailNotValidError:
         return None
     return Address(username=checked.local_part, domain=checked.ascii_domain), checked.ascii_email is None
+
+
+def mailbox_key(value: str) -> str:
+    """One key for every spelling of a mailbox (the receipt cap counts by it): the address as the
+    sender delivers to it, email_validator's local part and ASCII domain (full-width letters and
+    other full stops mapped), case-folded and without a +subaddress. Hashed: the outbox row
+    that keeps it holds no address to read."""
+    visitor = visitor_address(value)
+    local, domain = (visitor[0].username, visitor[0].domain) if visitor else value.rpartition("@")[::2]
+    local = local.split("+", 1)[0] or local
+    return hashlib.sha256(f"{local}@{domain}".casefold().encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def configured_address(name: str) -> Address | None:

@@ -48,26 +48,26 @@ def epoch(iso: str) -> float:
     return datetime.fromisoformat(iso).timestamp()
 
 
-def _insert(db: Database, kind: str, submission_id: int | None, now: float, *, status="queued", error=None, data=None):
+def _insert(db: Database, kind: str, submission_id: int | None, now: float, *, status="queued", error=None, data=None, recipient_key=None):
     db.execute(
-        "INSERT INTO outbox (submission_id, kind, status, token, created_at, queued_at, due_at, last_error, data)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [submission_id, kind, status, secrets.token_hex(8), utc_iso(now), now, now, error, data],
+        "INSERT INTO outbox (submission_id, kind, status, token, created_at, queued_at, due_at, last_error, data, recipient_key)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [submission_id, kind, status, secrets.token_hex(8), utc_iso(now), now, now, error, data, recipient_key],
     )
 
 
-# Run under the write lock of every stored form with an address: the terms on kind, status and
-# created_at are those of the partial index outbox_counted_receipts (db.m003), so only the
-# day's counted receipts are read, never the skipped ones.
+# Run under the write lock of every stored form with an address: the terms are those of the
+# partial index outbox_receipts_to (db.m005), so only this mailbox's counted receipts of the
+# day are read, never the skipped ones, nor anybody else's.
 RECEIPTS_TO = (
-    "SELECT count(*) FROM outbox o JOIN submissions s ON s.id = o.submission_id"
-    " WHERE o.kind = 'receipt' AND o.status != 'skipped' AND o.created_at >= ? AND lower(s.email) = lower(?)"
+    "SELECT count(*) FROM outbox WHERE recipient_key = ? AND created_at >= ? AND kind = 'receipt' AND status != 'skipped'"
 )
 
 
 def receipts_to(db: Database, email: str, since: float) -> int:
-    """Receipts queued or sent to this address since `since` (skipped ones do not count)."""
-    return db.execute(RECEIPTS_TO, [utc_iso(since), email]).fetchone()[0]
+    """Receipts queued or sent to this mailbox, however its address was spelt, since `since`
+    (skipped ones do not count)."""
+    return db.execute(RECEIPTS_TO, [messages.mailbox_key(email), utc_iso(since)]).fetchone()[0]
 
 
 def queue_for_submission(db: Database, submission_id: int, email: str | None, *, receipt: bool = True) -> None:
@@ -79,29 +79,39 @@ def queue_for_submission(db: Database, submission_id: int, email: str | None, *,
     _insert(db, "notification", submission_id, now)
     if not (email and receipt):
         return
+    key = messages.mailbox_key(email)
     if receipts_to(db, email, now - 24 * 3600) >= RECEIPTS_PER_DAY:
-        _insert(db, "receipt", submission_id, now, status="skipped", error=f"more than {RECEIPTS_PER_DAY} receipts to this address in 24 hours")
+        _insert(
+            db, "receipt", submission_id, now, status="skipped", recipient_key=key,
+            error=f"more than {RECEIPTS_PER_DAY} receipts to this address in 24 hours",
+        )
     else:
-        _insert(db, "receipt", submission_id, now)
+        _insert(db, "receipt", submission_id, now, recipient_key=key)
 
 
-def _digest_due(db: Database, now: float, hour: int) -> dict | None:
-    """The digest to queue now, if one is due: what was held back since the previous one."""
+def hold_for_digest(db: Database, submission_id: int) -> None:
+    """Spam held back: the next digest lists it. In the caller's transaction, the one that stores it."""
+    db.execute("INSERT INTO digest_pending (submission_id) VALUES (?)", [submission_id])
+
+
+def _digest_due(db: Database, now: float, hour: int) -> tuple[dict, list[int]] | None:
+    """The digest to queue now, if one is due: what was held back since the previous one, and
+    the rows of digest_pending it takes (a submission released meanwhile is not listed)."""
     local = datetime.fromtimestamp(now, STOCKHOLM)
     if local.hour < hour:
         return None
     day = local.date().isoformat()
     last = db.execute("SELECT data FROM outbox WHERE kind = 'digest' ORDER BY id DESC LIMIT 1").fetchone()
-    last = json.loads(last[0]) if last else {}
-    if last.get("day") == day:
+    if last and json.loads(last[0]).get("day") == day:
         return None
-    # By id, not time: a row stored in the same second as the last digest is not lost.
-    held = db.execute(
-        "SELECT id, reference FROM submissions WHERE status = 'spam' AND id > ? ORDER BY id", [last.get("last_id", 0)]
+    pending = db.execute(
+        "SELECT d.submission_id, s.reference, s.status FROM digest_pending d JOIN submissions s ON s.id = d.submission_id"
+        " ORDER BY d.submission_id"
     ).fetchall()
+    held = [reference for _id, reference, status in pending if status == "spam"]
     if not held:
         return None
-    return {"day": day, "last_id": held[-1][0], "references": [row[1] for row in held]}
+    return {"day": day, "references": held}, [row[0] for row in pending]
 
 
 def queue_digest(db: Database, now: float, hour: int) -> bool:
@@ -110,11 +120,13 @@ def queue_digest(db: Database, now: float, hour: int) -> bool:
     if _digest_due(db, now, hour) is None:  # the usual answer, without taking the write lock
         return False
     with immediate(db):
-        digest = _digest_due(db, now, hour)  # again under the lock: another sender may have been first
-        if digest:
+        due = _digest_due(db, now, hour)  # again under the lock: another sender may have been first
+        if due:
+            digest, taken = due
             _insert(db, "digest", None, now, data=json.dumps(digest))
+            db.conn.executemany("DELETE FROM digest_pending WHERE submission_id = ?", [(row_id,) for row_id in taken])
     notify_senders()
-    return digest is not None
+    return due is not None
 
 
 def queue_office_mail(db: Database, kind: str, now: float, data: dict) -> None:

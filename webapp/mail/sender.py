@@ -13,6 +13,7 @@ import ipaddress
 import os
 import threading
 import time
+import traceback
 import uuid
 from email.utils import parseaddr
 
@@ -21,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from . import kinds, outbox
 from ..db import connect
 from ..i18n import published
-from .transport import PermanentFailure, TemporaryFailure, open_transport
+from .transport import PermanentFailure, TemporaryFailure, kept, open_transport
 
 BATCH = 50
 # How often an idle sender looks for mail queued by other processes; mail this
@@ -128,14 +129,17 @@ class Sender:
                 msg, envelope, name = kinds.build(row, transport.smtputf8)
                 transport.send(msg, envelope, name)
             except PermanentFailure as exc:
-                self._failed(db, owner, row, str(exc), self.renewal())
+                self._failed(db, owner, row, kept(str(exc)), self.renewal())
             except TemporaryFailure as exc:
-                self._temporary(db, owner, row, str(exc), self.renewal())
+                self._temporary(db, owner, row, kept(str(exc)), self.renewal())
                 if exc.connection_lost:
                     return tried, True
             except Exception as exc:  # noqa: BLE001 - one bad row must never hold back the others
-                self.log.exception("mail %s (%s) could not be sent; it waits and is tried again", row["id"], row["kind"])
-                self._temporary(db, owner, row, f"{type(exc).__name__}: {exc}", self.renewal())
+                error = kept(f"{type(exc).__name__}: {exc}")
+                # Where it failed, without the exception's own text, which may hold an address.
+                where = "".join(traceback.format_tb(exc.__traceback__))
+                self.log.error("mail %s (%s) could not be sent; it waits and is tried again: %s\n%s", row["id"], row["kind"], error, where)
+                self._temporary(db, owner, row, error, self.renewal())
                 return tried, True  # the connection may be half-way through a command: start a new one
             else:
                 if not outbox.mark_sent(db, row["id"], owner, time.time(), self.renewal()):
@@ -167,10 +171,10 @@ class Sender:
 
     def _postpone_all(self, db, owner: str, exc: TemporaryFailure) -> None:
         """The server cannot be reached: every due mail waits for its next try."""
-        rows = outbox.claim(db, owner, time.time(), self.lease_seconds, 10_000)
-        waiting = [row for row in rows if not self._give_up(db, owner, row, str(exc))]
-        outbox.postpone(db, owner, [(row["id"], self.next_try(row)) for row in waiting], str(exc))
-        self.log.warning("mail server unavailable, %d mail(s) wait: %s", len(rows), exc)
+        rows, error = outbox.claim(db, owner, time.time(), self.lease_seconds, 10_000), kept(str(exc))
+        waiting = [row for row in rows if not self._give_up(db, owner, row, error)]
+        outbox.postpone(db, owner, [(row["id"], self.next_try(row)) for row in waiting], error)
+        self.log.warning("mail server unavailable, %d mail(s) wait: %s", len(rows), error)
 
     # --- the thread -------------------------------------------------------
 

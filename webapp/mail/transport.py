@@ -6,6 +6,7 @@ No error text ever contains the password: smtplib's errors carry only the server
 
 import functools
 import os
+import re
 import smtplib
 import ssl
 import time
@@ -69,6 +70,18 @@ class FileTransport:
 def answer(exc: smtplib.SMTPResponseException) -> str:
     text = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
     return f"{exc.smtp_code} {text}"
+
+
+# An address in an error, with its angle brackets: servers echo the one they refuse, mostly the visitor's.
+ADDRESS = re.compile(r"<?[^\s<>()\[\]\"',;:=]+@[^\s<>()\[\]\"',;:=]+>?")
+ERROR_MAX = 300
+
+
+def kept(error: str) -> str:
+    """An error as the outbox and the log keep it: the server's codes and reason, on one line,
+    every address in it replaced (README "Mail", and the privacy page, say so)."""
+    text = ADDRESS.sub("<address>", " ".join(error.split()))
+    return text if len(text) <= ERROR_MAX else text[: ERROR_MAX - 1] + "…"
 
 
 def by_code(code: int, message: str, connection_lost: bool = False) -> DeliveryFailure:
