@@ -57,7 +57,7 @@ def test_sign_in_through_the_providers_page_in_every_language(page, at_provider)
         assert page.locator("html").get_attribute("lang") == lang
         assert page.get_by_role("heading", level=1).inner_text() == translate(lang, "Staff area")
         assert_accessible(page)
-    for path in ("/staff/log", "/staff/sessions"):
+    for path in ("/staff/log", "/staff/sessions", "/staff/retention/"):
         page.goto(path)
         assert_accessible(page)
 
