@@ -303,3 +303,4 @@ def test_the_maps_controls_are_mirrored_in_arabic(open_page):
     expected = {"align": "start", "flagFirst": True}
     assert map_corners(page, LTR) == {"zoom": "left", "attribution": "right", "close": "right", **expected}
     assert map_corners(page, "ar") == {"zoom": "right", "attribution": "left", "close": "left", **expected}
+    assert_accessible(page)  # the open map with its popup, in Arabic
