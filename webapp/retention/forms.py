@@ -10,7 +10,7 @@ from ..i18n import lazy_gettext as _l
 class HoldForm(FlaskForm):
     reference = StringField(
         _l("Message reference"),
-        description=_l("As in the confirmation and the office's mail, for example GBG-7KQ2-M4XD"),
+        description=_l("As in the confirmation and the office's mail"),
         validators=[DataRequired(_l("Enter the message's reference"))],
         filters=[lambda value: (value or "").strip().upper()],
     )
