@@ -12,6 +12,8 @@ export FLASK_APP := webapp
 run: setup
 	@if [ -z "$$WEBAPP_MAIL_SERVER" ] && [ -z "$$WEBAPP_MAIL_FILE_DIR" ]; then \
 	  echo "No WEBAPP_MAIL_SERVER: the mail is written to instance/mail/ (WEBAPP_MAIL_FILE_DIR=instance/mail)."; fi
+	@echo "The staff area is http://$${WEBAPP_BIND:-127.0.0.1:5000}/staff/; to sign in, print a one-time link in another terminal:"
+	@echo "  .venv/bin/flask staff link you@goteborg.se --role admin"
 	WEBAPP_MAIL_FILE_DIR="$${WEBAPP_MAIL_FILE_DIR:-$$([ -n "$$WEBAPP_MAIL_SERVER" ] || echo instance/mail)}" \
 	  $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 

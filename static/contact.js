@@ -18,9 +18,11 @@
   var announceTimer = null;
   // CLDR's rules for the page's language, from the browser: its plural categories (the
   // same as Babel's on the server) and its digit grouping ("4 997" in Swedish, "4997" in
-  // Polish, where Babel, ignoring CLDR's minimum grouping, would write "4 997").
+  // Polish, where Babel, ignoring CLDR's minimum grouping, would write "4 997"). Latin
+  // digits, as Babel writes them in the server's messages in every language: Persian's
+  // own would otherwise say "۴٬۹۹۷" beside the server's "4,997".
   var plurals = new Intl.PluralRules(document.documentElement.lang);
-  var numbers = new Intl.NumberFormat(document.documentElement.lang);
+  var numbers = new Intl.NumberFormat(document.documentElement.lang, { numberingSystem: "latn" });
 
   function updateCount(announce) {
     var counter = document.getElementById("message-count");

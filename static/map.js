@@ -82,8 +82,14 @@
 
   function makeMap(feature) {
     var L = window.L;
-    map = L.map(canvas, { zoomControl: false, scrollWheelZoom: false });
-    L.control.zoom({ zoomInTitle: data.labelZoomIn, zoomOutTitle: data.labelZoomOut }).addTo(map);
+    // Leaflet's corners are physical (zoom top left, credit bottom right): mirror them on a
+    // right-to-left page, so the controls sit where its lines begin.
+    var rtl = getComputedStyle(canvas).direction === "rtl";
+    map = L.map(canvas, { zoomControl: false, attributionControl: false, scrollWheelZoom: false });
+    L.control.zoom({ position: rtl ? "topright" : "topleft", zoomInTitle: data.labelZoomIn, zoomOutTitle: data.labelZoomOut }).addTo(map);
+    var credit = L.control.attribution({ position: rtl ? "bottomleft" : "bottomright" }).addTo(map);
+    // The credit is Latin text with Leaflet's flag before it: kept in that order in Arabic.
+    credit.getContainer().setAttribute("dir", "ltr");
     L.tileLayer(data.tileUrl, { attribution: data.attribution, maxZoom: 19 }).addTo(map);
     var marker = null;
     var layer = L.geoJSON(feature, {

@@ -218,12 +218,15 @@ class CatalogCopy:
             self.compile(lang)
 
     def start(self, lang: str, texts: dict | None = None, publish: bool = False) -> None:
-        """A new catalog from messages.pot, as `pybabel init` makes it: a draft unless published."""
-        CommandLineInterface().run(
-            ["pybabel", "-q", "init", "-i", str(self.folder / "messages.pot"), "-d", str(self.folder), "-l", lang]
-        )
+        """A new catalog from messages.pot, as `pybabel init` makes it: a draft unless published.
+        A language the site already has keeps its catalog, with `texts` set in it, so a test's
+        example language may be published for real without a test edit."""
+        if not self.po(lang).exists():
+            CommandLineInterface().run(
+                ["pybabel", "-q", "init", "-i", str(self.folder / "messages.pot"), "-d", str(self.folder), "-l", lang]
+            )
         self.edit(lang, texts or {})
-        if publish:
+        if publish and lang not in read_languages(self.folder / "LANGUAGES"):
             with (self.folder / "LANGUAGES").open("a", encoding="utf-8") as f:
                 f.write(f"{lang}\n")
 

@@ -37,6 +37,7 @@ class Gunicorn:
         self.ready = ready
         self.url = ""
         self._process: subprocess.Popen | None = None
+        self._listener: socket.socket | None = None
 
     @property
     def pid(self) -> int:
@@ -46,12 +47,20 @@ class Gunicorn:
     def environment(self) -> dict[str, str]:
         return {**os.environ, **self.extra_env}
 
+    def reserve(self) -> str:
+        """Bind the listening socket now and return the URL gunicorn will serve, for settings that
+        must name it before it starts (an OpenID Provider's redirect URI)."""
+        if self._listener is None:
+            self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self._listener.bind(("127.0.0.1", 0))
+            self._listener.listen(64)
+            self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        return self.url
+
     def start(self):
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        self.reserve()
+        listener, self._listener = self._listener, None
         command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"fd://{listener.fileno()}"]
         if self.workers:
             command += ["--workers", str(self.workers)]

@@ -116,7 +116,7 @@ class OpenIDProvider:
 @pytest.fixture(scope="session")
 def oidc_provider_for(tmp_path_factory):
     """oidc_provider_for(public_url, accounts=DEFAULT_ACCOUNTS) -> a started OpenIDProvider whose
-    client returns to PUBLIC_URL/staff/auth/callback and, after signing out, to PUBLIC_URL/staff/.
+    client returns to PUBLIC_URL/staff/auth/callback and, after signing out, to PUBLIC_URL/staff/auth/signed-out.
     One provider per public URL and accounts for the session, stopped at its end."""
     started: dict[str, OpenIDProvider] = {}
 
@@ -125,7 +125,7 @@ def oidc_provider_for(tmp_path_factory):
         key = json.dumps([public_url, accounts], sort_keys=True)
         if key not in started:
             started[key] = OpenIDProvider(
-                accounts, f"{public_url}/staff/auth/callback", f"{public_url}/staff/",
+                accounts, f"{public_url}/staff/auth/callback", f"{public_url}/staff/auth/signed-out",
                 folder=tmp_path_factory.mktemp("oidc-provider"),
             ).start()
         return started[key]

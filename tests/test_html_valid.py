@@ -1,5 +1,7 @@
 """Every page and fragment the site sends is valid HTML, by the Nu HTML Checker (vnu.jar);
-the stylesheets and SVG images under static/ are checked in the same run.
+the stylesheets and SVG images under static/ are checked in the same run, and so is every
+page of an Arabic catalog published beside the site's languages (a right-to-left page has its
+own markup: dir on the page and on the isolated Latin data, <bdi>).
 
 The documents are collected through the test client into a folder and checked in one
 Java run, which takes a few seconds whatever their number.
@@ -11,32 +13,72 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from babel import Locale
 
 from tests.helpers import Visitor, locked_database
 from webapp import ROOT, pages
 from webapp.web import errors
 from webapp.contact.forms import MESSAGE_MAX
 from tests.helpers import LANGUAGES
+from tests.staff_helpers import link_path, post, sign_in
+from webapp.i18n import published
+from tests.arabic import ARABIC
+from tests.test_languages import app_over
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 # A fragment is checked inside the smallest valid document around it.
 FRAGMENT_PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>Fragment</title></head>
+<html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><title>Fragment</title></head>
 <body>
 {fragment}
 </body></html>
 """
 
 
-def pages_without_arguments(app):
-    """The GET pages whose only URL argument is the language: new ones are checked without listing them here."""
+def pages_without_arguments(app, area="public"):
+    """The GET pages whose only URL argument is the language, of the public site or of the staff
+    area (whose language is the session's): new ones are checked without listing them here."""
     for rule in app.url_map.iter_rules():
-        if "GET" in rule.methods and rule.endpoint != "static" and rule.arguments <= {"lang"}:
+        staff = rule.endpoint.startswith("staff.")
+        if "GET" in rule.methods and rule.endpoint != "static" and rule.arguments <= {"lang"} and staff == (area == "staff"):
             yield rule
 
 
-def collect(app, client) -> dict[str, tuple[str, str]]:
+def staff_documents(app, lang) -> dict[str, tuple[str, str]]:
+    """Every page of the staff area in `lang`, as an admin sees it, and the sign-in link's pages."""
+    client = staff_client(app, lang)
+    sign_in(client, app, "ada@goteborg.se", "admin")
+    documents = {}
+    for rule in pages_without_arguments(app, "staff"):
+        response = client.get(rule.rule)
+        if response.mimetype == "text/html" and response.status_code == 200:
+            documents[f"{lang}-{rule.endpoint}"] = (lang, response.get_data(as_text=True))
+    documents[f"{lang}-staff-forbidden"] = (lang, sign_in_as_reader_and_ask_for_the_log(app, lang))
+    path = link_path(app, "rut@goteborg.se", "reader")
+    fresh = staff_client(app, lang)
+    documents[f"{lang}-staff-link"] = (lang, fresh.get(path).get_data(as_text=True))
+    post(fresh, path, fresh.get(path).text)
+    documents[f"{lang}-staff-link-used"] = (lang, staff_client(app, lang).get(path).get_data(as_text=True))
+    return documents
+
+
+def staff_client(app, lang):
+    """A browser that has chosen `lang` in the staff area's switch."""
+    client = app.test_client()
+    post(client, "/staff/language", client.get("/staff/auth/signin").text, language=lang, next="/staff/")
+    return client
+
+
+def sign_in_as_reader_and_ask_for_the_log(app, lang) -> str:
+    client = staff_client(app, lang)
+    sign_in(client, app, "rut@goteborg.se", "reader")
+    response = client.get("/staff/log")
+    assert response.status_code == 403
+    return response.get_data(as_text=True)
+
+
+def collect(app, client, languages=LANGUAGES) -> dict[str, tuple[str, str]]:
     """name -> (language, HTML) for every page, error page and fragment; fragments end in .fragment."""
     documents = {}
 
@@ -45,7 +87,7 @@ def collect(app, client) -> dict[str, tuple[str, str]]:
         assert response.mimetype == "text/html", f"{name}: {response.mimetype}"
         documents[name] = (lang, response.get_data(as_text=True))
 
-    for lang in LANGUAGES:
+    for lang in languages:
         for rule in pages_without_arguments(app):
             path = rule.build({"lang": lang} if "lang" in rule.arguments else {}, append_unknown=False)[1]
             response = client.get(path)
@@ -58,6 +100,8 @@ def collect(app, client) -> dict[str, tuple[str, str]]:
             with app.test_request_context(f"/{lang}/"):
                 documents[f"{lang}-{code}"] = (lang, errors.render_error(code)[0])
         documents.update(contact_form_states(app, client, lang))
+        if lang in published(app):
+            documents.update(staff_documents(app, lang))
     return documents
 
 
@@ -121,7 +165,7 @@ def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
     paths = []
     for name, (lang, html) in documents.items():
         if name.endswith(".fragment"):
-            html = FRAGMENT_PAGE.format(lang=lang, fragment=html)
+            html = FRAGMENT_PAGE.format(lang=lang, dir=Locale.parse(lang).text_direction, fragment=html)
         path = folder / f"{name}.html"
         path.write_text(html, encoding="utf-8")
         paths.append(path)
@@ -129,9 +173,12 @@ def write(folder: Path, documents: dict[str, tuple[str, str]]) -> list[Path]:
 
 
 @pytest.mark.slow  # Java
-def test_every_page_and_fragment_is_valid_html(app, client, vnu, tmp_path):
-    documents = collect(app, client)
-    for lang in LANGUAGES:
+def test_every_page_and_fragment_is_valid_html(catalogs, assets_dir, vnu, tmp_path):
+    catalogs.start("ar", ARABIC, publish=True)
+    app = app_over(catalogs, tmp_path, assets_dir)
+    languages = tuple(dict.fromkeys((*LANGUAGES, "ar")))
+    documents = collect(app, app.test_client(), languages)
+    for lang in languages:
         for name in (*pages.SITEMAP, "404", "contact-invalid-page", "contact-invalid-htmx.fragment", "contact-sent.fragment", "thanks"):
             assert f"{lang}-{name}" in documents
     static = [p for p in (ROOT / "static").rglob("*") if p.suffix in (".css", ".svg") and "vendor" not in p.parts]

@@ -65,7 +65,7 @@ def test_geojson_in_unknown_language_is_404(client):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_openstreetmap_link_beside_the_address_needs_no_javascript(client, lang):
     html = client.get(f"/{lang}/").text
-    street = html.index(f"<p>{content.OFFICE_STREET}</p>")
+    street = html.index(f"<p><bdi>{content.OFFICE_STREET}</bdi></p>")
     link = html.index(f'<a href="{OSM_LINK}">')
     assert street < link < html.index('<div class="office-map"')
     assert html.count('href="https://www.openstreetmap.org/') == 1

@@ -175,7 +175,7 @@ def test_html_in_translation(translate, project):
 
 def add_plural_string(translate, project):
     """Put a plural string in the copy's code and catalogs, the way a developer would."""
-    edit(project / "templates/error.html", "{% endblock %}", "<p>{{ ngettext('%(num)s city', '%(num)s cities', 3) }}</p>\n{% endblock %}")
+    edit(project / "templates/error.html", "{% endblock %}", "<p>{{ ngettext('%(num)s sister city on another continent', '%(num)s sister cities on another continent', 3) }}</p>\n{% endblock %}")
     assert translate("extract").exit_code == 0
     assert translate("update").exit_code == 0
     return project / SV
@@ -184,8 +184,8 @@ def add_plural_string(translate, project):
 def test_plural_form_missing(translate, project):
     po = add_plural_string(translate, project)
     edit(po, 'msgstr[0] ""', 'msgstr[0] "%(num)s stad"')
-    line = line_of(po, 'msgid "%(num)s city"')
-    assert_fails(translate("check"), f"{SV}:{line}: msgid '%(num)s city': untranslated")
+    line = line_of(po, 'msgid "%(num)s sister city on another continent"')
+    assert_fails(translate("check"), f"{SV}:{line}: msgid '%(num)s sister city on another continent': untranslated")
 
 
 def test_too_many_plural_forms(translate, project):
@@ -427,8 +427,8 @@ def test_a_plural_form_without_its_number_fails_without_msgfmt(translate, projec
     edit(po, 'msgstr[0] ""\nmsgstr[1] ""', 'msgstr[0] "en stad"\nmsgstr[1] "flera städer"')
     translate("compile")
     result = translate("check")
-    line = line_of(po, 'msgid "%(num)s city"')
-    assert_fails(result, f"{SV}:{line}: msgid '%(num)s city': msgstr[1] lacks placeholder(s) %(num)s: copy them from the English exactly")
+    line = line_of(po, 'msgid "%(num)s sister city on another continent"')
+    assert_fails(result, f"{SV}:{line}: msgid '%(num)s sister city on another continent': msgstr[1] lacks placeholder(s) %(num)s: copy them from the English exactly")
     assert "msgstr[0] lacks" not in result.output
 
 

@@ -4,7 +4,7 @@ import os
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import contact, db, extensions, health, i18n, mail, pages, retention, root_files, settings, startup
+from . import contact, db, extensions, health, i18n, mail, pages, retention, root_files, settings, staff, startup
 from .i18n import cli as translate_cli, reload as catalog_reload
 from .paths import ROOT
 from .web import assets, compression, cross_origin, errors, form_bodies, public_url, request_log, security
@@ -53,5 +53,6 @@ def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
     contact.init_app(app)
     retention.init_app(app)  # after contact's: it adds `purge` to `flask submissions`
     mail.init_app(app)
+    staff.init_app(app)  # after security's: its sessions replace the visitors' NoSession only under /staff/
     translate_cli.init_app(app)
     return app

@@ -184,6 +184,66 @@ def m008_retention(db: Database) -> None:
     )
 
 
+
+@migrations()
+def m009_staff(db: Database) -> None:
+    """The staff area (webapp/staff/): server-side sessions, one-time sign-in links, the access log.
+
+    Sessions and links are kept by the SHA-256 of their secret, so a copy of the database opens
+    nobody's session. The access log is append-only (a row is never changed); rows older than
+    WEBAPP_STAFF_LOG_DAYS are deleted, since the log is itself personal data.
+    """
+    db.execute(
+        """
+        CREATE TABLE staff_sessions (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('signin', 'staff')),
+            data TEXT NOT NULL DEFAULT '{}',
+            sub TEXT,
+            name TEXT,
+            role TEXT,
+            id_token TEXT,
+            created_at REAL NOT NULL,
+            seen_at REAL NOT NULL,
+            ended_at REAL,
+            end_reason TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX staff_sessions_sub ON staff_sessions(sub) WHERE ended_at IS NULL")
+    db.execute(
+        """
+        CREATE TABLE staff_links (
+            id TEXT PRIMARY KEY,
+            email TEXT NOT NULL,
+            role TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            used_at REAL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE staff_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            actor_name TEXT,
+            role TEXT,
+            action TEXT NOT NULL,
+            refs TEXT NOT NULL DEFAULT '[]',
+            details TEXT NOT NULL DEFAULT '{}'
+        )
+        """
+    )
+    db["staff_log"].create_index(["at"])
+    db.execute(
+        "CREATE TRIGGER staff_log_append_only BEFORE UPDATE ON staff_log "
+        "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
+    )
+
+
 def connect(path: str | Path, timeout: float = 5.0) -> Database:
     """Open the database with the durability settings every connection needs.
 

@@ -37,6 +37,19 @@ DEFAULTS = {
     # The form the office's diary numbers must have (a regular expression matching the whole
     # number, e.g. "SLK-\\d{4}-\\d+"); empty: any text.
     "STAFF_DIARY_PATTERN": "",
+    # The staff area's sign-in (webapp/staff/, README "The staff area"): the city's OpenID Provider.
+    # No issuer: sign-in only with a one-time link from `flask staff link`.
+    "STAFF_OIDC_ISSUER": "",
+    "STAFF_OIDC_CLIENT_ID": "",
+    "STAFF_OIDC_CLIENT_SECRET": "",
+    "STAFF_OIDC_SCOPE": "openid profile email",
+    # The ID token's claim holding a person's roles (Entra ID: app roles in "roles", or "groups"),
+    # and what its values mean here.
+    "STAFF_ROLE_CLAIM": "roles",
+    "STAFF_ROLES": {"reader": "reader", "registrar": "registrar", "admin": "admin"},
+    "STAFF_IDLE_MINUTES": 30,
+    "STAFF_LOG_DAYS": 730,
+    "STAFF_SIGNIN_RATE_LIMIT": "20 per minute",
     # How many reverse proxies in front of the app set X-Forwarded-* (0: none).
     "PROXY_COUNT": 0,
     # Mail (Flask-Mail's names; webapp/mail/outbox.py, README "Mail"). No server: .eml files in MAIL_FILE_DIR.
@@ -76,7 +89,7 @@ ENV_FILE = "/etc/webapp/env"
 
 # Kept exactly as written in the environment: from_prefixed_env would turn a
 # password like 1234 into a number.
-RAW_STRINGS = ("MAIL_USERNAME", "MAIL_PASSWORD")
+RAW_STRINGS = ("MAIL_USERNAME", "MAIL_PASSWORD", "STAFF_OIDC_CLIENT_ID", "STAFF_OIDC_CLIENT_SECRET")
 
 
 def read_env_file(path: str | Path) -> dict[str, str]:

@@ -19,6 +19,7 @@ from .i18n import checks as catalog_checks
 from .i18n.catalogs import Project
 from .mail import outbox, sender as mail_sender
 from .retention import rules as retention_rules
+from .staff import checks as staff_checks
 from .web import assets
 
 MIN_SECRET_KEY_BYTES = 32
@@ -81,6 +82,7 @@ def problems(app) -> list[str]:
         + assets.problems(app)
         + mail_sender.config_problems(app)
         + retention_rules.problems(app)
+        + staff_checks.problems(app)
     )
 
 

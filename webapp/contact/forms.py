@@ -71,14 +71,16 @@ class ContactForm(FlaskForm):
         _l("E-mail address (optional)"),
         description=_l("Fill in your e-mail address if you would like a reply."),
         filters=[strip],
-        render_kw={"autocomplete": "email", "spellcheck": "false"},
+        # An address reads left to right in every language (UAX #9 would turn it in an Arabic page).
+        render_kw={"autocomplete": "email", "spellcheck": "false", "dir": "ltr"},
     )
     message = TextAreaField(
         _l("Ask a question or leave a comment."),
         # TRANSLATORS: %(max)s is the limit, written without a thousands separator (5000).
         description=_l("Describe your matter in as much detail as possible. Max %(max)s characters.", max=MESSAGE_MAX),
         filters=[normalise_message],
-        render_kw={"rows": 8},
+        # The visitor's text takes the direction of its first letters, whatever the page's (Arabic on /sv/).
+        render_kw={"rows": 8, "dir": "auto"},
     )
     # A fresh key per rendered form: resending the same form stores one row.
     form_key = HiddenField(default=new_form_key)

@@ -10,6 +10,7 @@ from flask_babel.speaklater import LazyString
 from jinja2 import pass_context
 from markupsafe import escape
 
+from .bidi import isolated
 from .languages import draft_languages, read_languages
 
 
@@ -121,6 +122,11 @@ def text_direction(code: str | None = None) -> str:
     return Locale.parse(code or current_language()).text_direction
 
 
+def isolated_here(text) -> str:
+    """Plain text (a data attribute a script shows) in FSI ... PDI on a right-to-left page."""
+    return isolated(str(text), current_language())
+
+
 def language_name(code: str) -> str:
     """A language's name in that language itself, as a language switch should show it."""
     name = Locale.parse(code).get_display_name(code)
@@ -180,3 +186,4 @@ def init_app(app, front_page: str):
         text_direction=text_direction,
         url_in_language=url_in_language,
     )
+    app.jinja_env.filters["isolated"] = isolated_here

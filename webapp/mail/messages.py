@@ -107,21 +107,22 @@ def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
         lines = [
             _("A message has arrived through the contact form on the International relations page."),
             "",
-            _("Reference: %(reference)s", reference=reference),
+            # Isolated should the office read a right-to-left language (the subject stays as the registry sorts it).
+            _("Reference: %(reference)s", reference=isolated(reference, lang)),
             _("Received: %(time)s", time=received(row["received_at"], lang)),
             _("Language of the page: %(language)s", language=Locale.parse(row["locale"]).get_display_name(lang)),
         ]
         if not row["email"]:
             lines.append(_("The sender gave no e-mail address."))
         else:
-            lines.append(_("The sender's e-mail address: %(address)s", address=row["email"]))
+            lines.append(_("The sender's e-mail address: %(address)s", address=isolated(row["email"], lang)))
             if not reply_to:
                 lines.append(_("Reply cannot be used for this address here: copy it into a new message to answer."))
         for label, value in other_fields(row):
             # TRANSLATORS: a field of the contact form in the office's mail, e.g. "Name (optional): Åsa".
             lines.append(_("%(label)s: %(value)s", label=label, value=value or "–"))
         lines += [
-            _("Handle it in the staff area: %(link)s", link=staff_link(f"messages/{reference}")),
+            _("Handle it in the staff area: %(link)s", link=isolated(staff_link(f"messages/{reference}"), lang)),
             "",
             _("The message:"),
             "",

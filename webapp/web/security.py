@@ -3,7 +3,7 @@
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.sessions import SessionInterface
 
 # Features the site never uses; a page (or anything injected into it) cannot turn them on.
@@ -52,10 +52,12 @@ def tile_origin(url: str | None) -> str | None:
 
 
 @lru_cache(maxsize=8)
-def content_security_policy(map_tile_url: str | None = None) -> str:
+def content_security_policy(map_tile_url: str | None = None, form_targets: tuple[str, ...] = ()) -> str:
     """The site's CSP: only our own scripts and styles, never inline ones.
 
-    Images may also come from the one map tile host, when a map is configured.
+    Images may also come from the one map tile host, when a map is configured. A form
+    posts to this site only, unless the view has named other origins its form's answer
+    redirects to (g.form_targets; browsers check form-action on redirects too).
     """
     img_src = ["'self'", "data:"]
     origin = tile_origin(map_tile_url)
@@ -68,7 +70,7 @@ def content_security_policy(map_tile_url: str | None = None) -> str:
         "img-src": img_src,
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
-        "form-action": ["'self'"],
+        "form-action": ["'self'", *form_targets],
         "frame-ancestors": ["'none'"],
     }
     return "; ".join(f"{name} {' '.join(values)}" for name, values in directives.items())
@@ -77,7 +79,7 @@ def content_security_policy(map_tile_url: str | None = None) -> str:
 def set_headers(response):
     config = current_app.config
     headers = response.headers
-    headers["Content-Security-Policy"] = content_security_policy(config.get("MAP_TILE_URL"))
+    headers["Content-Security-Policy"] = content_security_policy(config.get("MAP_TILE_URL"), g.get("form_targets", ()))
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     headers["Permissions-Policy"] = PERMISSIONS_POLICY
