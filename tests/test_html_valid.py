@@ -54,6 +54,9 @@ def staff_documents(app, lang) -> dict[str, tuple[str, str]]:
         response = client.get(rule.rule)
         if response.mimetype == "text/html" and response.status_code == 200:
             documents[f"{lang}-{rule.endpoint}"] = (lang, response.get_data(as_text=True))
+    refused = post(client, "/staff/retention/holds", client.get("/staff/retention/").text, reference="GBG-ZZZZ-ZZZZ", reason="")
+    assert refused.status_code == 422
+    documents[f"{lang}-staff-retention-hold-invalid"] = (lang, refused.get_data(as_text=True))
     documents[f"{lang}-staff-forbidden"] = (lang, sign_in_as_reader_and_ask_for_the_log(app, lang))
     path = link_path(app, "rut@goteborg.se", "reader")
     fresh = staff_client(app, lang)
@@ -179,6 +182,7 @@ def test_every_page_and_fragment_is_valid_html(catalogs, assets_dir, vnu, tmp_pa
     languages = tuple(dict.fromkeys((*LANGUAGES, "ar")))
     documents = collect(app, app.test_client(), languages)
     for lang in languages:
+        assert f"{lang}-staff.retention.overview" in documents and f"{lang}-staff-retention-hold-invalid" in documents
         for name in (*pages.SITEMAP, "404", "contact-invalid-page", "contact-invalid-htmx.fragment", "contact-sent.fragment", "thanks"):
             assert f"{lang}-{name}" in documents
     static = [p for p in (ROOT / "static").rglob("*") if p.suffix in (".css", ".svg") and "vendor" not in p.parts]

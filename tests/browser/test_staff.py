@@ -13,8 +13,10 @@ from .checks import assert_accessible, focus_problems, tab_through
 def live_server(tmp_path_factory, oidc_provider_for):
     """The site with sign-in through the test provider (this module's pages are staff pages)."""
     server = LiveServer(tmp_path_factory.mktemp("staff-live"))
-    provider = oidc_provider_for(server.reserve())
+    url = server.reserve()
+    provider = oidc_provider_for(url)
     server.extra_env = {
+        "WEBAPP_PUBLIC_URL": url,
         "WEBAPP_STAFF_OIDC_ISSUER": provider.issuer,
         "WEBAPP_STAFF_OIDC_CLIENT_ID": provider.client_id,
         "WEBAPP_STAFF_OIDC_CLIENT_SECRET": provider.client_secret,
@@ -57,7 +59,7 @@ def test_sign_in_through_the_providers_page_in_every_language(page, at_provider)
         assert page.locator("html").get_attribute("lang") == lang
         assert page.get_by_role("heading", level=1).inner_text() == translate(lang, "Staff area")
         assert_accessible(page)
-    for path in ("/staff/log", "/staff/sessions"):
+    for path in ("/staff/log", "/staff/sessions", "/staff/retention/"):
         page.goto(path)
         assert_accessible(page)
 

@@ -124,6 +124,8 @@ def purge(db: Database, cutoff: str, decision: str, by: str, now: float, after_b
     return _in_batches(db, select, [cutoff], lambda rows: _delete(db, rows, decision, None, by, now), after_batch)
 
 
-def log(db: Database) -> list[dict]:
-    """The deletion log, oldest first."""
+def log(db: Database, newest: int | None = None) -> list[dict]:
+    """The deletion log, oldest first; or its `newest` rows, newest first."""
+    if newest:
+        return list(db["deletion_log"].rows_where(select=", ".join(LOGGED), order_by="id desc", limit=newest))
     return list(db["deletion_log"].rows_where(select=", ".join(LOGGED), order_by="id"))

@@ -16,21 +16,37 @@ class HoldError(LookupError):
     pass
 
 
+class NoSuchMessage(HoldError):
+    pass
+
+
+class NoReason(HoldError):
+    pass
+
+
+class AlreadyHeld(HoldError):
+    pass
+
+
+class NotHeld(HoldError):
+    pass
+
+
 def _submission_id(db: Database, reference: str) -> int:
     row = db.execute("SELECT id FROM submissions WHERE reference = ?", [reference.strip().upper()]).fetchone()
     if row is None:
-        raise HoldError(f"No submission has the reference {reference}.")
+        raise NoSuchMessage(f"No submission has the reference {reference}.")
     return row[0]
 
 
 def hold(db: Database, reference: str, reason: str, by: str, now: float | None = None) -> dict:
     """Hold a message; HoldError if there is no such message or it is already held."""
     if not reason.strip():
-        raise HoldError("A hold needs a reason (a request for the document, an appeal, a complaint).")
+        raise NoReason("A hold needs a reason (a request for the document, an appeal, a complaint).")
     with immediate(db):
         submission_id = _submission_id(db, reference)
         if active(db, submission_id):
-            raise HoldError(f"{reference.upper()} is already held.")
+            raise AlreadyHeld(f"{reference.upper()} is already held.")
         db.execute(
             "INSERT INTO retention_holds (submission_id, reason, held_by, held_at) VALUES (?, ?, ?, ?)",
             [submission_id, reason.strip(), by, utc_iso(now or time.time())],
@@ -44,7 +60,7 @@ def unhold(db: Database, reference: str, by: str, now: float | None = None) -> d
         submission_id = _submission_id(db, reference)
         held = active(db, submission_id)
         if held is None:
-            raise HoldError(f"{reference.upper()} is not held.")
+            raise NotHeld(f"{reference.upper()} is not held.")
         db.execute(
             "UPDATE retention_holds SET lifted_by = ?, lifted_at = ? WHERE id = ?", [by, utc_iso(now or time.time()), held["id"]]
         )

@@ -8,13 +8,16 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 
 from ..db import get_db
 from ..i18n import published
+from ..retention import views as retention_views
 from . import access_log, auth, oidc, sessions
 from .forms import ActionForm, EndSessionForm
 from .clock import iso
 from .roles import ROLES, allows, name as role_name, requires
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-bp.register_blueprint(auth.bp)
+# The staff area's pages of other features live under it, so its hooks (who, language, no-store) apply.
+for area in (auth.bp, retention_views.bp):
+    bp.register_blueprint(area)
 
 
 @bp.before_request
