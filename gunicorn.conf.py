@@ -48,5 +48,8 @@ def post_worker_init(worker):
     the app is loaded, also with --preload: a thread, or an SQLite connection, must not cross a
     fork (SQLite's "How To Corrupt An SQLite Database File", 2.6)."""
     from webapp.mail import sender
+    from webapp.web.public_url import PublicURLFlask
 
-    sender.start(worker.wsgi)
+    # `make bench` runs its baseline apps (bench/baseline.py) with this file too: they have no outbox.
+    if isinstance(worker.wsgi, PublicURLFlask):
+        sender.start(worker.wsgi)

@@ -15,13 +15,11 @@ import threading
 import time
 import uuid
 
-from tests.helpers import hidden_value
 from tests.mail_server import Recorder
 from tests.reliability.client import Browser
 from tests.reliability.mail import kind, outbox_states, reference
 from webapp.contact import submissions
 from webapp.db import connect
-from webapp.settings import DEFAULTS
 
 # Seconds between the probing visitor's submissions.
 PROBE_INTERVAL = 0.05
@@ -31,22 +29,18 @@ class Probe:
     """A visitor who sends the form every PROBE_INTERVAL seconds while inside `with probe:`,
     noting when each acknowledgement arrived and with which reference."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, form):
         self.browser = Browser(url)
-        page = self.browser.get("/sv/")
-        self.fields = {name: hidden_value(page.text, name) for name in ("served",)}
-        self.served = time.time()
+        self.form = form  # () -> (form key, stamp) of a page served more than the time trap's minimum ago
         self.acknowledged: dict[str, float] = {}
         self.failures = 0
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
 
     def run(self) -> None:
-        # The time trap holds back a form sent too soon after it was served: wait as a person would.
-        self.stopping.wait(max(0.0, self.served + DEFAULTS["MAIL_SPAM_MIN_SECONDS"] + 0.5 - time.time()))
         while not self.stopping.is_set():
-            key = uuid.uuid4().hex
-            fields = {**self.fields, "form_key": key, "email": "", "message": f"Benchmark probe {key}"}
+            key, served = self.form()
+            fields = {"served": served, "form_key": key, "email": "", "message": f"Benchmark probe {key}"}
             try:
                 response = self.browser.post_form(fields)
             except OSError:  # no answer in time: counted, as an answer without a reference is

@@ -1,31 +1,35 @@
--- Valid contact-form submissions. Each visitor (the time the form was served) fetched
--- the page first, as a browser does; every POST then carries a fresh form key and
--- message, so each one is a new stored row, and the headers a browser sends with a form.
--- bench/run.py puts the line "local visitors = {...}" before this script.
+-- Valid contact-form submissions, each with the form key and time trap's stamp of a page served
+-- a few seconds before (as many as a run can send, one per line of forms_file, made by bench/run.py
+-- with the site's secret key), a new message and the headers a browser sends with a form.
+-- bench/run.py puts the lines "local forms_file, threads, path, origin = ..." before this script.
 local counter = 0
+local thread_count = 0
+local forms = {}
 
 function setup(thread)
-  thread:set("seed", math.random(1, 2^31 - 1))
+  thread:set("index", thread_count)  -- each thread sends its own share of the forms
+  thread_count = thread_count + 1
 end
 
 function init(args)
-  math.randomseed(seed + os.time())
-end
-
-local function form_key()
-  local parts = {}
-  for i = 1, 8 do parts[i] = string.format("%04x", math.random(0, 65535)) end
-  return table.concat(parts)
+  local n = 0
+  for line in io.lines(forms_file) do
+    if n % threads == index then
+      local key, served = line:match("^(%S+) (%S+)$")
+      forms[#forms + 1] = {key = key, served = served}
+    end
+    n = n + 1
+  end
 end
 
 function request()
   counter = counter + 1
-  local visitor = visitors[counter % #visitors + 1]
-  local body = "served=" .. visitor.served .. "&form_key=" .. form_key() ..
+  local form = forms[(counter - 1) % #forms + 1]  -- past the end: resends, stored once
+  local body = "served=" .. form.served .. "&form_key=" .. form.key ..
     "&attempted=&website=&email=bench%40example.se&message=Benchmark+message+number+" .. counter
-  return wrk.format("POST", visitor.path, {
+  return wrk.format("POST", path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["Origin"] = visitor.origin,
+    ["Origin"] = origin,
     ["Sec-Fetch-Site"] = "same-origin",
   }, body)
 end

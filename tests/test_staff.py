@@ -312,3 +312,14 @@ def test_staff_settings_that_cannot_work_stop_the_start(tmp_path, settings, says
     assert any(says in problem for problem in checks.problems(app))
     (tmp_path / "ok").mkdir()
     assert checks.problems(make_app(tmp_path / "ok")) == []
+
+
+def test_sign_in_attempts_are_rate_limited_and_the_refusal_is_logged(tmp_path, assets_dir):
+    app = make_app(tmp_path, ASSETS_DIR=str(assets_dir), STAFF_SIGNIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    page = client.get("/staff/auth/signin").text
+    answers = [post(client, "/staff/auth/link/not-a-link", page).status_code for _ in range(4)]
+    assert answers == [410, 410, 410, 429]
+    assert [e["action"] for e in log(app)][-1] == "rate_limited"
+    # Reading the staff area is not limited by it.
+    assert client.get("/staff/auth/signin").status_code == 200

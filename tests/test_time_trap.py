@@ -9,6 +9,7 @@ import pytest
 from tests.helpers import Visitor, hidden_value, make_app, rows, textarea, translate
 from tests.mail_helpers import outbox_rows
 from webapp.contact import time_trap
+from webapp.contact.forms import new_form_key
 
 
 @pytest.fixture
@@ -159,3 +160,13 @@ def test_a_page_open_for_less_than_a_day_is_a_message(app):
     visitor = Visitor(app.test_client())
     assert visitor.submit(message="Skrev i morse", served=served_ago(app, DAY - 60, visitor)).status_code == 303
     assert rows(app)[0]["status"] == "new"
+
+
+def test_a_stamp_is_what_itsdangerous_signs(app):
+    """stamp() signs without itsdangerous' dumps() (too slow for every page view), in its format
+    (dumps() would compress a payload that repeats itself; a form key's random digits do not)."""
+    with app.app_context():
+        for n in range(200):
+            key, at = new_form_key(), time.time() + n * 0.37
+            assert time_trap.stamp(key, at) == time_trap.serializer().dumps([round(at, 2), key])
+            assert time_trap.stamp(key, at, "another-secret-key-that-is-long-enough-too") != time_trap.stamp(key, at)

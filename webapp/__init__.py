@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import contact, db, extensions, health, i18n, mail, pages, retention, root_files, settings, staff, startup
 from .i18n import cli as translate_cli, reload as catalog_reload
 from .paths import ROOT
-from .web import assets, compression, cross_origin, errors, form_bodies, public_url, request_log, security
+from .web import assets, compression, cross_origin, errors, form_bodies, public_url, replay, request_log, security
 
 
 def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
@@ -24,6 +24,8 @@ def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
         app.config.update(ENV_FILE=env_file, SERVED_DATABASE=settings.served_database(env_values))
     public_url.init_app(app)
 
+    # Inside ProxyFix: a kept front page is looked up by the forwarded host.
+    replay.init_app(app)
     if proxies := app.config["PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 

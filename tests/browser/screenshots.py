@@ -49,6 +49,10 @@ def shoot(new_context, folder: Path) -> list[Path]:
                 page.locator("#message").fill(
                     "Hej! Vi är en skolklass i Göteborg som vill veta mer om samarbetet med Nelson Mandela Bay."
                 )
+                # The fields' own checks take their errors away, which moves the button up: a click
+                # aimed before that lands beside it (seen under load), so wait for them first.
+                page.locator("#email-error").wait_for(state="detached")
+                page.locator("#message-error").wait_for(state="detached")
                 page.locator("#contact-form button[type=submit]").click()
                 page.locator("[data-reference]").wait_for()
                 save(page, f"{lang}-{device}-sent")

@@ -20,6 +20,7 @@ ACTION_NAMES = {
     "refused": _l("Refused: the role does not allow it"),
     "link_created": _l("Sign-in link made"),
     "log_viewed": _l("Read the access log"),
+    "rate_limited": _l("Refused: too many sign-in attempts"),
 }
 
 

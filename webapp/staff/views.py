@@ -7,6 +7,7 @@ chose (Swedish by default), no caching, no indexing; every view names the role i
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 
 from ..db import get_db
+from ..web import errors
 from ..i18n import published
 from ..retention import views as retention_views
 from . import access_log, auth, oidc, sessions
@@ -48,6 +49,12 @@ def sign_in_first(exc):
 @bp.errorhandler(403)
 def forbidden(exc):
     return render_template("staff/forbidden.html"), 403
+
+
+@bp.errorhandler(429)
+def too_many(exc):
+    access_log.record("rate_limited", details={"path": request.path})
+    return errors.handle_http_exception(exc)
 
 
 @bp.context_processor

@@ -9,8 +9,8 @@ import json
 import logging
 import logging.config
 import re
+import secrets
 import time
-import uuid
 from pathlib import Path
 
 from flask import g, request
@@ -26,32 +26,37 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 LOGGING = Path(__file__).with_name("logging.json")
 
 
-def request_id() -> str:
-    incoming = request.headers.get("X-Request-ID", "")
-    return incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+def request_id(incoming: str) -> str:
+    """The proxy's id (the X-Request-ID it sent) when it is safe, else a new one."""
+    return incoming if SAFE_REQUEST_ID.fullmatch(incoming) else secrets.token_hex(16)
 
 
-def start_timer() -> None:
-    g.request_started = time.perf_counter()
-    g.request_id = request_id()
-
-
-def log_request(response):
-    # A 404 for an unknown language is raised before any before_request function ran.
-    started = g.get("request_started", time.perf_counter())
-    rid = g.get("request_id") or request_id()
-    response.headers["X-Request-ID"] = rid
+def write(rid: str, method: str, path: str, status: int, started: float) -> None:
+    """The request's line; `started` is its time.perf_counter() when it came in."""
     logger.info(
         "request",
         extra={
             "event": "request",
             "request_id": rid,
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
+            "method": method,
+            "path": path,
+            "status": status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
         },
     )
+
+
+def start_timer() -> None:
+    g.request_started = time.perf_counter()
+    g.request_id = request_id(request.headers.get("X-Request-ID", ""))
+
+
+def log_request(response):
+    # A 404 for an unknown language is raised before any before_request function ran.
+    started = g.get("request_started", time.perf_counter())
+    rid = g.get("request_id") or request_id(request.headers.get("X-Request-ID", ""))
+    response.headers["X-Request-ID"] = rid
+    write(rid, request.method, request.path, response.status_code, started)
     return response
 
 

@@ -22,7 +22,7 @@ def stored_blocks(data: bytes) -> bytes:
 
 class SplicedGzip:
     """`text` split at `markers` (each once, in this order); `fill(values)` is the gzip of the
-    text with each marker replaced by its value."""
+    text with each marker replaced by its value, `join(values)` the same text uncompressed."""
 
     def __init__(self, text: str, markers: tuple[str, ...]):
         self.pieces: list[bytes] = []
@@ -36,6 +36,13 @@ class SplicedGzip:
         compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
         self.deflated = [compressor.compress(p) + compressor.flush(zlib.Z_FULL_FLUSH) for p in self.pieces[:-1]]
         self.deflated.append(compressor.compress(self.pieces[-1]) + compressor.flush(zlib.Z_FINISH))
+
+    def join(self, values: tuple[str, ...]) -> bytes:
+        """The text with each marker replaced by its value, UTF-8 encoded, uncompressed."""
+        out = [self.pieces[0]]
+        for value, piece in zip(values, self.pieces[1:]):
+            out += value.encode(), piece
+        return b"".join(out)
 
     def fill(self, values: tuple[str, ...]) -> bytes:
         out, crc, size = [HEADER], 0, 0
