@@ -267,3 +267,20 @@ def test_right_to_left_text_is_isolated(db, registrar):
     reference = store(db, "שלום, GBG-1234 עולם", email="")
     page = registrar.get(f"/staff/messages/{reference}").text
     assert '<div class="staff-message" dir="auto">שלום, GBG-1234 עולם</div>' in page
+
+
+def test_a_version_no_page_sent_is_refused(db, registrar):
+    reference = store(db)
+    page = registrar.get(f"/staff/messages/{reference}").text
+    for version in ("-1", str(2**70)):
+        assert post(registrar, f"/staff/messages/{reference}/note", page, version=version, note="Hej").status_code == 400
+
+
+def test_an_admin_is_shown_where_holds_are_set(app, db):
+    reference = store(db)
+    admin = app.test_client()
+    sign_in(admin, app, "ada@goteborg.se", "admin")
+    assert 'href="/staff/retention/#holds-title"' in admin.get(f"/staff/messages/{reference}").text
+    reader = app.test_client()
+    sign_in(reader, app, "lisa@goteborg.se", "reader")
+    assert "/staff/retention/" not in reader.get(f"/staff/messages/{reference}").text

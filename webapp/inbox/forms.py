@@ -5,7 +5,7 @@ from datetime import date
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import DateInput, HiddenInput
 
 from ..contact.forms import normalise_message
@@ -19,7 +19,8 @@ DIARY_MAX = 100
 class ActForm(FlaskForm):
     """A button that changes the state (answered, closed, reopen, spam, not spam)."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    # SQLite's integers are 64-bit: a larger number is no version any page showed.
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(0, 2**63 - 1)])
 
 
 def diary_pattern() -> str:
