@@ -8,9 +8,11 @@ import re
 from datetime import datetime
 
 import pytest
+from flask import Flask
 
 from tests.helpers import hidden_value, make_app, textarea, translate
 from tests.staff_helpers import post, sign_in
+from webapp import settings
 from webapp.contact import submissions
 from webapp.content import STOCKHOLM
 from webapp.db import connect
@@ -284,3 +286,10 @@ def test_an_admin_is_shown_where_holds_are_set(app, db):
     reader = app.test_client()
     sign_in(reader, app, "lisa@goteborg.se", "reader")
     assert "/staff/retention/" not in reader.get(f"/staff/messages/{reference}").text
+
+
+def test_the_diary_pattern_is_kept_as_written_in_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("WEBAPP_STAFF_DIARY_PATTERN", "[1]")  # JSON would make it a list
+    app = Flask("settings", instance_path=str(tmp_path))
+    settings.configure(app)
+    assert app.config["STAFF_DIARY_PATTERN"] == "[1]"
