@@ -95,6 +95,8 @@ def page(reference: str, typed=None, action: str | None = None, conflict=None, p
         "hold": holds.active(db, message["id"]),
         "forms": forms,
         "typed": typed,
+        # Sent for an action the state no longer allows: shown in the conflict's answer, not lost.
+        "typed_elsewhere": [f for f in typed if f.name not in ("csrf_token", "version")] if typed and action not in forms else [],
         "conflict": conflict,
         "problem": problem,
         "done": DONE.get(request.args.get("done", "")) if status == 200 else None,
