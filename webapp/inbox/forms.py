@@ -22,6 +22,14 @@ class ActForm(FlaskForm):
     # SQLite's integers are 64-bit: a larger number is no version any page showed.
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(0, 2**63 - 1)])
 
+    def change(self) -> dict:
+        """What cases.change() needs besides the action and the version."""
+        return {}
+
+    def logged(self) -> dict:
+        """What the access log keeps of it (never a note's text)."""
+        return {}
+
 
 def diary_pattern() -> str:
     return current_app.config["STAFF_DIARY_PATTERN"]
@@ -59,6 +67,12 @@ class RegisterForm(ActForm):
         if diary_pattern():
             self.diary_number.description = _l("In the office's form: %(pattern)s", pattern=diary_pattern())
 
+    def change(self) -> dict:
+        return {"diary_number": self.diary_number.data, "registered_on": self.registered_on.day}
+
+    def logged(self) -> dict:
+        return {"diary_number": self.diary_number.data}
+
 
 class NoteForm(ActForm):
     note = TextAreaField(
@@ -70,6 +84,9 @@ class NoteForm(ActForm):
         ],
         filters=[normalise_message],  # as a visitor's text: line breaks as LF, no surrounding white space
     )
+
+    def change(self) -> dict:
+        return {"text": self.note.data}
 
 
 FORMS = {"register": RegisterForm, "note": NoteForm}
