@@ -4,16 +4,14 @@
 """
 
 import time
-from datetime import date, timedelta
 
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
-from flask_babel import format_date
 
 from ..db import get_db
 from ..i18n import lazy_gettext as _l
 from ..staff import access_log
 from ..staff.roles import requires
-from . import days, deletion, holds, rules as retention_rules
+from . import deletion, holds, rules as retention_rules
 from .forms import HoldForm, LiftForm
 
 bp = Blueprint("retention", __name__, url_prefix="/retention")
@@ -25,13 +23,6 @@ REFUSALS = {
     holds.NotHeld: _l("That message is not held."),
     holds.NoReason: _l("Enter why the message must be kept"),
 }
-STATE_NAMES = {
-    "new": _l("new"),
-    "registered": _l("registered"),
-    "answered": _l("answered"),
-    "closed": _l("closed"),
-    "spam": _l("spam"),
-}
 access_log.ACTION_NAMES.update(
     retention_viewed=_l("Read the retention page"),
     hold=_l("Held a message"),
@@ -39,19 +30,10 @@ access_log.ACTION_NAMES.update(
 )
 
 
-@bp.context_processor
-def names():
-    return {
-        "state_name": lambda state: str(STATE_NAMES.get(state, state)),
-        "format_day": lambda day: format_date(date.fromisoformat(day) if isinstance(day, str) else day, "long"),
-    }
-
-
 def page(form=None, problem=None, status=200):
     db = get_db()
     rules = retention_rules.of(current_app)
-    today = days.today(time.time())
-    until = today + timedelta(days=int(current_app.config["RETENTION_WARN_DAYS"]))
+    until = retention_rules.warn_until(current_app, time.time())
     context = {
         "rules": rules,
         "due": deletion.due(db, rules, until) if rules else [],

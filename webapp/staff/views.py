@@ -9,6 +9,8 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from ..db import get_db
 from ..web import errors
 from ..i18n import published
+from ..inbox import names
+from ..inbox import views as inbox_views
 from ..retention import views as retention_views
 from . import access_log, auth, oidc, sessions
 from .forms import ActionForm, EndSessionForm
@@ -17,7 +19,7 @@ from .roles import ROLES, allows, name as role_name, requires
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 # The staff area's pages of other features live under it, so its hooks (who, language, no-store) apply.
-for area in (auth.bp, retention_views.bp):
+for area in (auth.bp, inbox_views.bp, retention_views.bp):
     bp.register_blueprint(area)
 
 
@@ -67,13 +69,11 @@ def shell():
         "action_name": access_log.action_name,
         "action_form": ActionForm,
         "utc_time": lambda seconds: iso(seconds)[:16].replace("T", " "),
+        "state_name": names.state_name,
+        "format_day": names.format_day,
+        "format_time": names.format_time,
+        "language_label": names.language_label,
     }
-
-
-@bp.get("/")
-@requires("reader")
-def landing():
-    return render_template("staff/landing.html")
 
 
 @bp.post("/language")
@@ -84,7 +84,7 @@ def language():
         abort(400)
     session["language"] = code
     back = request.form.get("next", "")
-    return redirect(back if sessions.in_staff_area(back) and "//" not in back else url_for("staff.landing"))
+    return redirect(back if sessions.in_staff_area(back) and "//" not in back else url_for("staff.inbox.listing"))
 
 
 @bp.get("/log")
