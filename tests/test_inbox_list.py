@@ -344,3 +344,8 @@ def test_a_search_by_address_offers_the_access_request_download(app, db, registr
     assert (entry["action"], entry["references"], entry["details"]) == ("access_request", [second, first], {"address": "anna@example.se"})
     assert "/staff/access-request" not in registrar.get("/staff/?q=anna").text
     assert registrar.get("/staff/access-request.json?address=not an address").status_code == 400
+
+
+def test_htmx_after_the_session_ended_sends_the_whole_window_to_sign_in(app):
+    response = app.test_client().get("/staff/?q=hej", headers=HTMX)
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/staff/auth/signin"

@@ -5,6 +5,7 @@ chose (Swedish by default), no caching, no indexing; every view names the role i
 """
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from htmx_flask import make_response as htmx_response
 
 from ..db import get_db
 from ..web import errors
@@ -45,6 +46,8 @@ def sign_in_first(exc):
         session["ended"] = session.ended
     if request.method == "GET":
         session["next"] = request.full_path.rstrip("?")
+    if request.htmx:  # a search typed after the session ended: the whole window goes, not the results' box
+        return htmx_response("", 204, redirect=url_for("staff.auth.signin"))
     return redirect(url_for("staff.auth.signin"))
 
 
