@@ -91,19 +91,19 @@ def messages():
     return list_page(FilterForm(request.args))
 
 
-def refusal(reference: str, action: str, problem: Exception) -> str:
+def refusal(action: str, problem: Exception) -> str:
     """Why a ticked message was left as it was."""
     if isinstance(problem, cases.Conflict):
         who = ", ".join(sorted({change["actor"] for change in problem.changes})) or _("someone else")
-        return _("%(reference)s was changed by %(who)s after you loaded the list. Look at it again.", reference=reference, who=who)
+        return _("Changed by %(who)s after you loaded the list: look at it again.", who=who)
     if isinstance(problem, cases.NotAllowed):
         sentences = {
-            "spam": _("%(reference)s was not marked as spam: it is %(state)s, and only a new message can be."),
-            "not_spam": _("%(reference)s was not released: it is %(state)s, not spam."),
-            "closed": _("%(reference)s was not closed: it is %(state)s."),
+            "spam": _("Not marked as spam: it is %(state)s, and only a new message can be."),
+            "not_spam": _("Not released: it is %(state)s, not spam."),
+            "closed": _("Not closed: it is %(state)s."),
         }
-        return sentences[action] % {"reference": reference, "state": state_name(problem.status)}
-    return _("%(reference)s no longer exists (the retention rules may have deleted it).", reference=reference)
+        return sentences[action] % {"state": state_name(problem.status)}
+    return _("No longer there: the retention rules may have deleted it.")
 
 
 def ticked() -> dict[str, int] | None:
@@ -129,12 +129,9 @@ def bulk():
     outcome = cases.change_many(get_db(), seen, action, actor=g.staff.name)
     changed = [reference for reference, problem in outcome.items() if problem is None]
     refused = {reference: problem for reference, problem in outcome.items() if problem is not None}
-    access_log.record(
-        "inbox_bulk",
-        references=list(outcome),
-        details={"action": action, "changed": changed, "not_changed": {r: type(p).__name__ for r, p in refused.items()}},
-    )
-    report = {"action": action, "changed": changed, "refused": [refusal(r, action, p) for r, p in refused.items()]}
+    # Which changed is in each message's history; the log keeps what was asked, of which messages.
+    access_log.record("inbox_bulk", references=list(outcome), details={"action": action, "changed": len(changed), "not_changed": len(refused)})
+    report = {"action": action, "changed": changed, "refused": [(r, refusal(action, p)) for r, p in refused.items()]}
     return list_page(form, report=report)
 
 
