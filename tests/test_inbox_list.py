@@ -352,3 +352,10 @@ def test_a_search_by_address_offers_the_access_request_download(app, db, registr
 def test_htmx_after_the_session_ended_sends_the_whole_window_to_sign_in(app):
     response = app.test_client().get("/staff/?q=hej", headers=HTMX)
     assert response.status_code == 204 and response.headers["HX-Redirect"] == "/staff/auth/signin"
+
+
+def test_each_reference_leads_to_its_message(db, reader):
+    reference = store(db, "Hej")
+    page = reader.get("/staff/").text
+    link = re.search(rf'<a href="(/staff/messages/{reference})">{reference}</a>', page).group(1)
+    assert reader.get(link).status_code == 200

@@ -1,6 +1,7 @@
 """The outbox's promises where a review broke them: a sender that lost its lease sends nothing
 more of its batch, and one row that cannot be sent holds back no other (a real SMTP server)."""
 
+import json
 import logging
 import threading
 import time
@@ -153,4 +154,30 @@ def test_receipts_queued_before_the_migration_still_count(tmp_path):
     db.conn.commit()
     migrations.apply(db)
     assert outbox.receipts_to(db, "visitor@example.org", now - 3600) == outbox.RECEIPTS_PER_DAY
+    db.close()
+
+
+def test_mail_status_says_why_each_mail_waits(mail_app, smtp):
+    """Issue 18: a 535 or 451 from the relay was only in the log and `submissions show`."""
+    smtp.recorder.answers = ["451 4.3.0 Mailbox temporarily unavailable"]
+    ref = submit(mail_app, message="Hej")
+    send(mail_app)
+    runner = mail_app.test_cli_runner()
+    shown = runner.invoke(args=["mail", "status"])
+    assert shown.exit_code == 0, shown.output
+    [line] = [line for line in shown.output.splitlines() if line.startswith("WAITING")]
+    assert ref in line and "notification" in line and "451 4.3.0 Mailbox temporarily unavailable" in line
+    [waiting] = json.loads(runner.invoke(args=["mail", "status", "--json"]).stdout)["waiting"]
+    assert waiting["reference"] == ref and waiting["attempts"] == 1
+    assert waiting["last_error"] == "451 4.3.0 Mailbox temporarily unavailable" and waiting["due_in_seconds"] >= 0
+
+
+def test_flask_check_reads_only_the_failed_and_waiting_mail(mail_app):
+    """Not every notification ever sent, through the index on (kind, created_at)."""
+    db = connect(mail_app.config["DATABASE"])
+    for query in (outbox.OFFICE_FAILED, outbox.OFFICE_LATE):
+        sql = query.format(marks="?, ?")
+        params = ["notification", "digest"] + (["2030-01-01"] if "created_at" in sql else [])
+        plan = " ".join(row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+        assert plan.startswith("SEARCH outbox USING") and "(status=?)" in plan, plan
     db.close()

@@ -109,7 +109,9 @@ def test_a_screen_reader_is_told_the_table_as_it_is(page, at_provider, live_serv
 {header}
     - rowgroup:
       - row:
-        - cell {q(reference)}
+        - cell {q(reference)}:
+          - link {q(reference)}:
+            - /url: /staff/messages/{reference}
         - cell /\\d{{4}}-\\d{{2}}-\\d{{2}} \\d{{2}}:\\d{{2}}/:
           - time: /\\d{{4}}-\\d{{2}}-\\d{{2}} \\d{{2}}:\\d{{2}}/
         - cell {q(translate("sv", "new"))}

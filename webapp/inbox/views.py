@@ -13,7 +13,7 @@ from ..retention import days, deletion, rules as retention_rules
 from ..staff import access_log
 from ..staff.roles import requires
 from . import cases, export, listing
-from .forms import BULK_ACTIONS, SORTS, BulkForm, FilterForm
+from .list_forms import BULK_ACTIONS, SORTS, BulkForm, FilterForm
 from .names import state_name
 from .window import window
 

@@ -17,9 +17,9 @@ cli = AppGroup("mail", help="The outbox: status, send what is due, retry failed 
 @cli.command("status")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object, for monitoring.")
 def status_command(as_json):
-    """Mail by state, the oldest queued mail's age, and failed mail to the office."""
-    db = get_db()
-    found = outbox.status(db, time.time())
+    """Mail by state, the oldest queued mail's age, why the oldest waiting mail waits, and failed mail."""
+    db, now = get_db(), time.time()
+    found = {**outbox.status(db, now), "waiting": outbox.waiting(db, now)}
     if as_json:
         click.echo(json.dumps(found))
         return
@@ -27,6 +27,11 @@ def status_command(as_json):
     if found["oldest_queued_seconds"] is not None:
         click.echo(f"oldest queued: {found['oldest_queued_seconds']} s")
     click.echo(f"transport: {current_app.config['MAIL_SERVER'] or 'files in ' + current_app.config['MAIL_FILE_DIR']}")
+    for mail in found["waiting"]:
+        why = f"attempt {mail['attempts']}, next try in {mail['due_in_seconds']} s: {mail['last_error']}" if mail["attempts"] else "not tried yet"
+        click.echo(f"WAITING {mail['kind']} #{mail['id']} {mail['reference'] or ''}: {why}")
+    if found["queued"] > len(found["waiting"]):
+        click.echo(f"... and {found['queued'] - len(found['waiting'])} more waiting (the oldest are shown)")
     for mail in outbox.failed(db):
         click.echo(f"FAILED {mail['kind']} #{mail['id']} {mail['reference'] or ''}: {mail['last_error']}")
     for alarm in outbox.alarms(db, time.time()):

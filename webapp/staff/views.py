@@ -10,7 +10,7 @@ from htmx_flask import make_response as htmx_response
 from ..db import get_db
 from ..web import errors
 from ..i18n import published
-from ..inbox import names
+from ..inbox import message, names
 from ..inbox import views as inbox_views
 from ..retention import views as retention_views
 from . import access_log, auth, oidc, sessions
@@ -20,7 +20,7 @@ from .roles import ROLES, allows, name as role_name, requires
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 # The staff area's pages of other features live under it, so its hooks (who, language, no-store) apply.
-for area in (auth.bp, inbox_views.bp, retention_views.bp):
+for area in (auth.bp, inbox_views.bp, message.bp, retention_views.bp):
     bp.register_blueprint(area)
 
 
