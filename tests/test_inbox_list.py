@@ -357,5 +357,5 @@ def test_htmx_after_the_session_ended_sends_the_whole_window_to_sign_in(app):
 def test_each_reference_leads_to_its_message(db, reader):
     reference = store(db, "Hej")
     page = reader.get("/staff/").text
-    link = re.search(rf'<a href="(/staff/messages/{reference})">{reference}</a>', page).group(1)
+    link = re.search(rf'<a dir="ltr" href="(/staff/messages/{reference})">{reference}</a>', page).group(1)
     assert reader.get(link).status_code == 200
