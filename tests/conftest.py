@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests import helpers
@@ -7,6 +9,10 @@ from tests.mail_server import SMTPServer
 from tests.oidc_provider import oidc_provider_for  # noqa: F401 (the fixture, for every test module)
 from webapp import ROOT
 from webapp.web.assets import build
+
+# Never this host's /etc/webapp/env, in the tests' own process or the servers and commands they start:
+# on a machine where the site is installed, it would point them at the production database.
+os.environ["WEBAPP_ENV_FILE"] = ""
 
 
 @pytest.fixture(scope="session")

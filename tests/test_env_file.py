@@ -107,6 +107,21 @@ def test_the_environment_wins_over_the_file(tmp_path, monkeypatch):
     monkeypatch.delenv("WEBAPP_TEST_ONLY_B")
 
 
+def test_an_empty_setting_reads_no_file_even_where_the_site_is_installed(tmp_path, monkeypatch):
+    """How the tests (tests/conftest.py) and a checkout beside the installed site keep off its database."""
+    installed = tmp_path / "etc-webapp-env"
+    installed.write_text("WEBAPP_TEST_ONLY_C=production\n")
+    monkeypatch.setattr(settings, "ENV_FILE", str(installed))
+    monkeypatch.setenv("WEBAPP_ENV_FILE", "")
+    assert settings.load_env_file() == ("", {})
+    assert "WEBAPP_TEST_ONLY_C" not in os.environ
+    monkeypatch.delenv("WEBAPP_ENV_FILE")
+    try:
+        assert settings.load_env_file() == (str(installed), {"WEBAPP_TEST_ONLY_C": "production"})
+    finally:
+        os.environ.pop("WEBAPP_TEST_ONLY_C", None)
+
+
 def test_the_sample_file_holds_only_settings_the_site_knows():
     values = settings.read_env_file(ROOT / "ops" / "webapp.env")
     read_elsewhere = {"INSTANCE_PATH", "BIND", "WORKERS"}  # before the app exists, or by gunicorn.conf.py
