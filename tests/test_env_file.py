@@ -4,10 +4,12 @@ staff commands act on the production database, say which one, and refuse one tha
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.live_server import LiveServer
 from webapp import settings
 from webapp.contact import submissions
 from webapp.db import connect, migrate
@@ -61,6 +63,17 @@ def test_staff_commands_say_which_database_first(production):
         first = (result.stderr + result.stdout).splitlines()[0]
         assert first.startswith(f"Database: {data / 'webapp.sqlite3'}"), (args, result.stderr)
     assert "3 submission(s)" in flask(production, "submissions", "list").stderr
+
+
+@pytest.mark.slow  # gunicorn
+def test_gunicorn_serves_with_the_environment_files_settings(tmp_path):
+    """wsgi.py reads the file too, not only the flask command: a setting only the file holds reaches the site."""
+    env_file = tmp_path / "env"
+    env_file.write_text("WEBAPP_PUBLIC_URL=https://internationellt.goteborg.se\nWEBAPP_TRUSTED_HOSTS=127.0.0.1\n")
+    with LiveServer(tmp_path / "site", workers=1, env={"WEBAPP_ENV_FILE": str(env_file)}) as server:
+        with urllib.request.urlopen(server.url + "/sitemap.xml", timeout=10) as response:
+            sitemap = response.read().decode()
+    assert "<loc>https://internationellt.goteborg.se/sv/</loc>" in sitemap
 
 
 def test_a_backup_of_a_database_the_site_does_not_serve_is_refused(production, tmp_path):
