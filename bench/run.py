@@ -9,7 +9,8 @@ In one run, on 127.0.0.1 only, with a temporary instance folder and database:
   visitor's acknowledgements are timed against their notification's acceptance (bench/mail.py);
 - a backlog of 5000 queued notifications draining into a local aiosmtpd;
 - the page's render time in-process (median of many) and its first-view bytes;
-- the staff inbox's queries over 100 000 seeded submissions (bench/inbox.py);
+- the staff inbox over 100 000 seeded submissions: its queries in one process, and its pages over HTTP
+  as a registrar signed in gets them from one worker (bench/inbox.py, bench/inbox_http.py);
 - /healthz and `flask mail status` over a million sent mails (bench/health.py).
 Prints a table and writes build/bench.json. A benchmark, not a test: the numbers
 depend on the machine and on whatever else it is doing.
@@ -289,6 +290,9 @@ def table(results: dict) -> str:
 def main() -> None:
     build = ROOT / "build"
     build.mkdir(exist_ok=True)
+    # A production host's /etc/webapp/env (its public URL, HTTPS, database) is not the benchmark's.
+    (build / "bench.env").write_text("")
+    os.environ["WEBAPP_ENV_FILE"] = str(build / "bench.env")
     only = {"inbox": inbox, "health": health}.get(os.environ.get("BENCH_ONLY", ""))
     if only:
         print(only.table(only.run()))

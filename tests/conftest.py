@@ -10,8 +10,10 @@ from tests.oidc_provider import oidc_provider_for  # noqa: F401 (the fixture, fo
 from webapp import ROOT
 from webapp.web.assets import build
 
-# Never this host's /etc/webapp/env, in the tests' own process or the servers and commands they start:
-# on a machine where the site is installed, it would point them at the production database.
+# The suite never reads the machine's /etc/webapp/env (the default environment file): a
+# deployment on the same host would change every app the tests build, and the servers and
+# commands they start (they inherit this; tests/live_server.py sets it again). Empty: no file.
+# Tests of the file name their own.
 os.environ["WEBAPP_ENV_FILE"] = ""
 
 

@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 from babel import Locale
 
-from tests.helpers import Visitor, locked_database
+from tests.helpers import Visitor, hidden_value, locked_database
 from webapp import ROOT, pages
 from webapp.web import errors
+from webapp.contact import submissions
 from webapp.contact.forms import MESSAGE_MAX
+from webapp.db import connect
+from webapp.retention import holds
 from tests.helpers import LANGUAGES
 from tests.staff_helpers import link_path, post, sign_in
 from webapp.i18n import published
@@ -57,12 +60,47 @@ def staff_documents(app, lang) -> dict[str, tuple[str, str]]:
     refused = post(client, "/staff/retention/holds", client.get("/staff/retention/").text, reference="GBG-ZZZZ-ZZZZ", reason="")
     assert refused.status_code == 422
     documents[f"{lang}-staff-retention-hold-invalid"] = (lang, refused.get_data(as_text=True))
+    documents.update(message_documents(app, client, lang))
     documents[f"{lang}-staff-forbidden"] = (lang, sign_in_as_reader_and_ask_for_the_log(app, lang))
     path = link_path(app, "rut@goteborg.se", "reader")
     fresh = staff_client(app, lang)
     documents[f"{lang}-staff-link"] = (lang, fresh.get(path).get_data(as_text=True))
     post(fresh, path, fresh.get(path).text)
     documents[f"{lang}-staff-link-used"] = (lang, staff_client(app, lang).get(path).get_data(as_text=True))
+    return documents
+
+
+def message_documents(app, client, lang) -> dict[str, tuple[str, str]]:
+    """A message's page in its states, each action's confirmation and error, the conflict, the 404."""
+    db = connect(app.config["DATABASE"])
+    text = 'Hej <b>då</b>\nhttps://example.org/x\nمرحبا GBG-1234'
+    new, spam, held = (
+        submissions.store(db, locale=lang, email=email, message=text, form_key=f"{lang}-{status}".ljust(32, "0"), status=status)
+        for email, status in (("a@example.org", "new"), ("", "spam"), ("b@example.org", "new"))
+    )
+    holds.hold(db, held, "Begäran om allmän handling", "ada@goteborg.se")
+    db.close()
+    documents = {}
+
+    def add(name, response, status):
+        assert response.status_code == status, f"{name}: {response.status_code}"
+        documents[f"{lang}-staff-message-{name}"] = (lang, response.get_data(as_text=True))
+
+    def act(reference, action, page, **fields):
+        return post(client, f"/staff/messages/{reference}/{action}", page, version=hidden_value(page, "version"), **fields)
+
+    first = client.get(f"/staff/messages/{new}")
+    add("new", first, 200)
+    add("register-invalid", act(new, "register", first.text, diary_number="", registered_on="x"), 422)
+    add("note-invalid", act(new, "note", first.text, note=""), 422)
+    for action, fields in (("register", {"diary_number": "SLK-2026-1", "registered_on": "2026-12-03"}), ("note", {"note": "Ringde.\nמחר"})):
+        done = act(new, action, client.get(f"/staff/messages/{new}").text, **fields)
+        assert done.status_code == 303
+        add(f"{action}-done", client.get(done.headers["Location"]), 200)
+    add("conflict", act(new, "note", first.text, note="Sent i onödan"), 409)
+    add("spam", client.get(f"/staff/messages/{spam}"), 200)
+    add("held", client.get(f"/staff/messages/{held}"), 200)
+    add("missing", client.get("/staff/messages/GBG-ZZZZ-ZZZZ"), 404)
     return documents
 
 
@@ -183,6 +221,7 @@ def test_every_page_and_fragment_is_valid_html(catalogs, assets_dir, vnu, tmp_pa
     documents = collect(app, app.test_client(), languages)
     for lang in languages:
         assert f"{lang}-staff.retention.overview" in documents and f"{lang}-staff-retention-hold-invalid" in documents
+        assert f"{lang}-staff-message-conflict" in documents
         for name in (*pages.SITEMAP, "404", "contact-invalid-page", "contact-invalid-htmx.fragment", "contact-sent.fragment", "thanks"):
             assert f"{lang}-{name}" in documents
     static = [p for p in (ROOT / "static").rglob("*") if p.suffix in (".css", ".svg") and "vendor" not in p.parts]

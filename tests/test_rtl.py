@@ -73,6 +73,7 @@ def test_a_right_to_left_draft_previewed_with_make_dev(catalogs, tmp_path, asset
     assert html_tag(client.get("/ar/").text) == '<html lang="ar" dir="rtl">'
     missing = client.get("/ar/nothing-here")
     assert missing.status_code == 404 and html_tag(missing.text) == '<html lang="ar" dir="rtl">'
+RIGHT_TO_LEFT = re.compile(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
 
 
 class LatinData(HTMLParser):
@@ -100,7 +101,9 @@ class LatinData(HTMLParser):
             return
         if match := self.pattern.search(data):
             tag, isolates = self.stack[-1]
-            self.found.append((data.strip(), tag, isolates and self.pattern.fullmatch(data.strip()) is not None))
+            # Alone in it, or with other left-to-right text only (a Message-ID holds a reference).
+            alone = self.pattern.fullmatch(data.strip()) is not None or not RIGHT_TO_LEFT.search(data)
+            self.found.append((data.strip(), tag, isolates and alone))
 
 
 def latin_data(html: str, patterns=None) -> list[tuple[str, str, bool]]:

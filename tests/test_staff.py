@@ -119,6 +119,26 @@ def test_the_idle_timeout_ends_a_session(app, client, clock):
     assert [e["details"]["reason"] for e in log(app) if e["action"] == "session_ended"] == ["idle"]
 
 
+def test_a_session_is_written_down_again_only_when_it_changed_or_a_minute_has_passed(app, client, clock):
+    sign_in(client, app)
+
+    def seen_at():
+        return next(r for r in rows(app, "staff_sessions") if r["kind"] == "staff")["seen_at"]
+
+    signed_in = seen_at()
+    clock.move(sessions.TOUCH_SECONDS - 1)
+    assert client.get("/staff/").status_code == 200
+    assert seen_at() == signed_in  # no write for a page view a moment later
+    clock.move(1)
+    assert client.get("/staff/").status_code == 200
+    assert seen_at() == clock.now
+    clock.move(1)
+    language = client.get("/staff/").text
+    assert post(client, "/staff/language", language, language="en", next="/staff/").status_code == 302
+    assert seen_at() == clock.now  # what the session holds changed: written at once
+    assert client.get("/staff/").text.startswith('<!doctype html>\n<html lang="en"')
+
+
 def test_the_idle_timeout_follows_the_setting(tmp_path, assets_dir, clock):
     app = make_app(tmp_path, ASSETS_DIR=str(assets_dir), STAFF_CLOCK=clock, STAFF_IDLE_MINUTES=5)
     client = app.test_client()
@@ -303,6 +323,8 @@ def test_groups_map_to_roles_by_their_ids():
         ({"STAFF_ROLES": "admin"}, "WEBAPP_STAFF_ROLES"),
         ({"STAFF_IDLE_MINUTES": 0}, "WEBAPP_STAFF_IDLE_MINUTES"),
         ({"STAFF_LOG_DAYS": "730"}, "WEBAPP_STAFF_LOG_DAYS"),
+        ({"STAFF_DIARY_PATTERN": "SLK-(\\d"}, "WEBAPP_STAFF_DIARY_PATTERN"),
+        ({"STAFF_DIARY_PATTERN": 2026}, "WEBAPP_STAFF_DIARY_PATTERN"),
     ],
 )
 def test_staff_settings_that_cannot_work_stop_the_start(tmp_path, settings, says):

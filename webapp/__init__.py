@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> public_url.PublicURLFlask:
         instance_path=os.environ.get("WEBAPP_INSTANCE_PATH", str(ROOT / "instance")),
     )
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Stockholm"  # times shown as Gothenburg's clocks show them
     settings.configure(app, test_config)
     if env_file:
         app.config.update(ENV_FILE=env_file, SERVED_DATABASE=settings.served_database(env_values))

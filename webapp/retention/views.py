@@ -4,10 +4,9 @@
 """
 
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
-from flask_babel import format_date
 
 from ..db import get_db
 from ..i18n import lazy_gettext as _l
@@ -25,26 +24,11 @@ REFUSALS = {
     holds.NotHeld: _l("That message is not held."),
     holds.NoReason: _l("Enter why the message must be kept"),
 }
-STATE_NAMES = {
-    "new": _l("new"),
-    "registered": _l("registered"),
-    "answered": _l("answered"),
-    "closed": _l("closed"),
-    "spam": _l("spam"),
-}
 access_log.ACTION_NAMES.update(
     retention_viewed=_l("Read the retention page"),
     hold=_l("Held a message"),
     unhold=_l("Lifted a hold"),
 )
-
-
-@bp.context_processor
-def names():
-    return {
-        "state_name": lambda state: str(STATE_NAMES.get(state, state)),
-        "format_day": lambda day: format_date(date.fromisoformat(day) if isinstance(day, str) else day, "long"),
-    }
 
 
 def page(form=None, problem=None, status=200):

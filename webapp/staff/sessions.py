@@ -25,6 +25,9 @@ from . import access_log, clock
 
 SIGNIN_SECONDS = 10 * 60
 ABSOLUTE_SECONDS = 10 * 3600
+# A request this soon after the one the session last noted is not written down again (a commit
+# less for nearly every page view): the idle timeout may then end a session up to this much early.
+TOUCH_SECONDS = 60
 
 
 def digest(token: str) -> str:
@@ -148,8 +151,10 @@ class StaffSessionInterface(SessionInterface):
                 close(db, session.row["id"], "signed_out")
             response.delete_cookie(staff_name, path="/", secure=secure, httponly=True, samesite="Strict")
         elif session.row is not None:
-            with immediate(db):
-                db.execute("UPDATE staff_sessions SET seen_at = ?, data = ? WHERE id = ?", [now, json.dumps(dict(session)), session.row["id"]])
+            data = json.dumps(dict(session))
+            if data != session.row["data"] or now >= session.row["seen_at"] + TOUCH_SECONDS:
+                with immediate(db):
+                    db.execute("UPDATE staff_sessions SET seen_at = ?, data = ? WHERE id = ?", [now, data, session.row["id"]])
         elif session.modified:
             token = secrets.token_urlsafe(32)
             with immediate(db):

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from ..db import get_db
 from ..web import errors
 from ..i18n import published
+from ..inbox import message, names
 from ..retention import views as retention_views
 from . import access_log, auth, oidc, sessions
 from .forms import ActionForm, EndSessionForm
@@ -17,7 +18,7 @@ from .roles import ROLES, allows, name as role_name, requires
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 # The staff area's pages of other features live under it, so its hooks (who, language, no-store) apply.
-for area in (auth.bp, retention_views.bp):
+for area in (auth.bp, message.bp, retention_views.bp):
     bp.register_blueprint(area)
 
 
@@ -67,6 +68,9 @@ def shell():
         "action_name": access_log.action_name,
         "action_form": ActionForm,
         "utc_time": lambda seconds: iso(seconds)[:16].replace("T", " "),
+        "state_name": names.state_name,
+        "format_day": names.format_day,
+        "format_time": names.format_time,
     }
 
 
