@@ -91,8 +91,8 @@ DEFAULTS = {
 ENV_FILE = "/etc/webapp/env"
 
 # Kept exactly as written in the environment: from_prefixed_env would turn a
-# password like 1234 into a number.
-RAW_STRINGS = ("MAIL_USERNAME", "MAIL_PASSWORD", "STAFF_OIDC_CLIENT_ID", "STAFF_OIDC_CLIENT_SECRET")
+# password like 1234 into a number, and a diary pattern like [1] into a list.
+RAW_STRINGS = ("MAIL_USERNAME", "MAIL_PASSWORD", "STAFF_OIDC_CLIENT_ID", "STAFF_OIDC_CLIENT_SECRET", "STAFF_DIARY_PATTERN")
 
 
 def read_env_file(path: str | Path) -> dict[str, str]:
@@ -115,9 +115,10 @@ def read_env_file(path: str | Path) -> dict[str, str]:
 
 def load_env_file() -> tuple[str, dict[str, str]]:
     """Put the environment file's settings into os.environ: the file WEBAPP_ENV_FILE names, else
-    /etc/webapp/env when it exists. What the environment already holds wins (systemd has read the
-    same file; an operator may override one setting for one command). Returns (path, its values)."""
-    path = os.environ.get("WEBAPP_ENV_FILE") or (ENV_FILE if os.path.exists(ENV_FILE) else "")
+    /etc/webapp/env when it exists; WEBAPP_ENV_FILE set but empty reads none (the tests, or a
+    checkout beside the installed site). What the environment already holds wins (systemd has read
+    the same file; an operator may override one setting for one command). Returns (path, its values)."""
+    path = os.environ.get("WEBAPP_ENV_FILE", ENV_FILE if os.path.exists(ENV_FILE) else "")
     if not path:
         return "", {}
     try:

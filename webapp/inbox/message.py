@@ -19,7 +19,7 @@ from ..retention import holds
 from ..staff import access_log
 from ..staff.roles import allows, requires
 from . import cases
-from .forms import form_for
+from .forms import FORMS, form_for
 
 bp = Blueprint("message", __name__, url_prefix="/messages")
 
@@ -63,10 +63,11 @@ def today() -> str:
 
 def blank_forms(message: dict, case: dict) -> dict:
     """A form for each action the message's state allows, as of the version read now."""
+    button = form_for("closed", formdata=None, version=case["version"])  # the buttons' forms are alike: one will do
     forms = {}
     for action, (allowed_from, _to) in cases.ACTIONS.items():
         if message["status"] in allowed_from:
-            forms[action] = form_for(action, formdata=None, version=case["version"])
+            forms[action] = form_for(action, formdata=None, version=case["version"]) if action in FORMS else button
     if "register" in forms:
         forms["register"].diary_number.data = case["diary_number"] or ""
         forms["register"].registered_on.data = case["registered_on"] or today()
@@ -92,6 +93,8 @@ def page(reference: str, typed=None, action: str | None = None, conflict=None, p
         "hold": holds.active(db, message["id"]),
         "forms": forms,
         "typed": typed,
+        # Sent for an action the state no longer allows: shown in the conflict's answer, not lost.
+        "typed_elsewhere": [f for f in typed if f.name not in ("csrf_token", "version")] if typed and action not in forms else [],
         "conflict": conflict,
         "problem": problem,
         "done": DONE.get(request.args.get("done", "")) if status == 200 else None,
@@ -118,19 +121,13 @@ def act(reference, action):
         if form.csrf_token.errors or form.version.errors:
             abort(400)  # no page of ours sends these
         return page(reference, form, action, status=422)
-    fields = {}
-    if action == "register":
-        fields = {"diary_number": form.diary_number.data, "registered_on": form.registered_on.day}
-    elif action == "note":
-        fields = {"text": form.note.data}
     try:
-        cases.change(get_db(), reference, action, actor=g.staff.name, version=form.version.data, **fields)
+        cases.change(get_db(), reference, action, actor=g.staff.name, version=form.version.data, **form.change())
     except cases.NotFound:
         return page(reference)
     except cases.Conflict as conflict:
         return page(reference, form, action, conflict=conflict, status=409)
     except cases.NotAllowed:
         return page(reference, problem=_l("That cannot be done to a message in its present state."), status=409)
-    details = {"action": action, **({"diary_number": fields["diary_number"]} if action == "register" else {})}
-    access_log.record("message_changed", references=[reference.upper()], details=details)
+    access_log.record("message_changed", references=[reference.upper()], details={"action": action, **form.logged()})
     return redirect(url_for(".show", reference=reference.upper(), done=action), 303)
