@@ -122,3 +122,33 @@ def test_a_screen_reader_is_told_the_table_as_it_is(page, at_provider, live_serv
     )
     expect(page.locator('th[aria-sort="descending"]')).to_have_count(1)
     assert 'name="ticked"' not in page.content()  # a reader changes nothing
+
+
+def tab_to(page, test: str, limit: int = 80) -> None:
+    """Press Tab until the focused element passes `test` (JavaScript, of `e`), as a keyboard user does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(e => {test})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached {test}")
+
+
+def test_search_open_register_and_back_to_the_list_by_keyboard(page, at_provider, live_server):
+    (reference,) = seed(live_server, {"message": "Inbjudan till Nordiska vänortsdagarna i Åbo"})
+    sign_in(page, "registrar@goteborg.se")
+    page.wait_for_url("**/staff/")
+    tab_to(page, "e.id === 'q'")
+    page.keyboard.type("vänortsdag")
+    expect(page.locator("tr[data-reference]")).to_have_count(1)
+    tab_to(page, f"e.textContent === {q(reference)}")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/staff/messages/{reference}")
+    tab_to(page, "e.id === 'diary_number'")
+    page.keyboard.type("SLK-2026-42")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/staff/messages/{reference}?done=register")
+    tab_to(page, f"e.textContent === {q(translate('sv', 'All messages'))}")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/staff/")
+    expect(page.locator(f'tr[data-reference="{reference}"]')).to_contain_text(translate("sv", "registered"))
+    assert_accessible(page)
