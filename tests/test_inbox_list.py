@@ -188,6 +188,8 @@ def test_the_count_is_capped(db, registrar):
     [
         ("from=2026-13-01", "Enter the first day as a date, like 2026-12-01"),
         ("to=igår", "Enter the last day as a date, like 2026-12-31"),
+        ("to=9999-12-31", "Enter the last day as a date, like 2026-12-31"),
+        ("from=0001-01-01", "Enter the first day as a date, like 2026-12-01"),
         ("from=2026-12-02&to=2026-12-01", "The last day is before the first day"),
         ("state=deleted", "Choose a state from the list"),
         ("language=xx", "Choose a language from the list"),
