@@ -216,6 +216,8 @@ def test_htmx_gets_the_results_alone_and_a_browser_the_page(db, registrar):
     one = ntranslate("sv", "%(num)d message", "%(num)d messages", 1, num=1)
     assert f'<p id="inbox-hits" data-hx-swap-oob="innerHTML">{one}</p>' in partial.text
     assert "HX-Request" in partial.headers["Vary"] and "HX-Request" in full.headers["Vary"]
+    # The language switch, outside the results, is told the list it now comes back to.
+    assert '<input type="hidden" name="next" id="language-next" value="/staff/?q=vänort" data-hx-swap-oob="true">' in partial.text
     restore = registrar.get("/staff/?q=vänort", headers={**HTMX, "HX-History-Restore-Request": "true"})
     assert restore.text.startswith("<!doctype html>")  # back after a miss: the whole page
     bad = registrar.get("/staff/?from=x", headers=HTMX)

@@ -54,6 +54,10 @@ def test_the_list_in_each_state_passes_axe_and_searches_as_you_type(page, at_pro
     expect(page.locator("#inbox-hits")).to_have_text(ntranslate("sv", "%(num)d message", "%(num)d messages", 1, num=1))
     expect(page.locator("#q")).to_be_focused()  # typing goes on where it was
     assert_accessible(page)
+    for lang in ("en", "sv"):  # the language switch comes back to the search, not to the page as first loaded
+        page.locator(f"form.staff-language button[value={lang}]").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(translate(lang, "Messages"))
+        expect(page.locator("#q")).to_have_value("vänort")
 
     page.locator("#q").fill("ingenting")
     expect(page.locator("#inbox-hits")).to_have_text(translate("sv", "No messages"))
