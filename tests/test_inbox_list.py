@@ -188,6 +188,8 @@ def test_the_count_is_capped(db, registrar):
     [
         ("from=2026-13-01", "Enter the first day as a date, like 2026-12-01"),
         ("to=igår", "Enter the last day as a date, like 2026-12-31"),
+        ("to=9999-12-31", "Enter the last day as a date, like 2026-12-31"),
+        ("from=0001-01-01", "Enter the first day as a date, like 2026-12-01"),
         ("from=2026-12-02&to=2026-12-01", "The last day is before the first day"),
         ("state=deleted", "Choose a state from the list"),
         ("language=xx", "Choose a language from the list"),
@@ -214,6 +216,8 @@ def test_htmx_gets_the_results_alone_and_a_browser_the_page(db, registrar):
     one = ntranslate("sv", "%(num)d message", "%(num)d messages", 1, num=1)
     assert f'<p id="inbox-hits" data-hx-swap-oob="innerHTML">{one}</p>' in partial.text
     assert "HX-Request" in partial.headers["Vary"] and "HX-Request" in full.headers["Vary"]
+    # The language switch, outside the results, is told the list it now comes back to.
+    assert '<input type="hidden" name="next" id="language-next" value="/staff/?q=vänort" data-hx-swap-oob="true">' in partial.text
     restore = registrar.get("/staff/?q=vänort", headers={**HTMX, "HX-History-Restore-Request": "true"})
     assert restore.text.startswith("<!doctype html>")  # back after a miss: the whole page
     bad = registrar.get("/staff/?from=x", headers=HTMX)

@@ -54,6 +54,10 @@ def test_the_list_in_each_state_passes_axe_and_searches_as_you_type(page, at_pro
     expect(page.locator("#inbox-hits")).to_have_text(ntranslate("sv", "%(num)d message", "%(num)d messages", 1, num=1))
     expect(page.locator("#q")).to_be_focused()  # typing goes on where it was
     assert_accessible(page)
+    for lang in ("en", "sv"):  # the language switch comes back to the search, not to the page as first loaded
+        page.locator(f"form.staff-language button[value={lang}]").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(translate(lang, "Messages"))
+        expect(page.locator("#q")).to_have_value("vänort")
 
     page.locator("#q").fill("ingenting")
     expect(page.locator("#inbox-hits")).to_have_text(translate("sv", "No messages"))
@@ -122,3 +126,33 @@ def test_a_screen_reader_is_told_the_table_as_it_is(page, at_provider, live_serv
     )
     expect(page.locator('th[aria-sort="descending"]')).to_have_count(1)
     assert 'name="ticked"' not in page.content()  # a reader changes nothing
+
+
+def tab_to(page, test: str, limit: int = 80) -> None:
+    """Press Tab until the focused element passes `test` (JavaScript, of `e`), as a keyboard user does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(e => {test})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached {test}")
+
+
+def test_search_open_register_and_back_to_the_list_by_keyboard(page, at_provider, live_server):
+    (reference,) = seed(live_server, {"message": "Inbjudan till Nordiska vänortsdagarna i Åbo"})
+    sign_in(page, "registrar@goteborg.se")
+    page.wait_for_url("**/staff/")
+    tab_to(page, "e.id === 'q'")
+    page.keyboard.type("vänortsdag")
+    expect(page.locator("tr[data-reference]")).to_have_count(1)
+    tab_to(page, f"e.textContent === {q(reference)}")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/staff/messages/{reference}")
+    tab_to(page, "e.id === 'diary_number'")
+    page.keyboard.type("SLK-2026-42")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/staff/messages/{reference}?done=register")
+    tab_to(page, f"e.textContent === {q(translate('sv', 'All messages'))}")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/staff/")
+    expect(page.locator(f'tr[data-reference="{reference}"]')).to_contain_text(translate("sv", "registered"))
+    assert_accessible(page)

@@ -10,6 +10,8 @@ from .listing import Filter
 from .names import language_label, state_name
 
 SORTS = ("newest", "oldest")
+# The years a filter's day may have: the first and last days of the calendar have no day after or before them.
+YEARS = (1900, 9998)
 # The actions a registrar may apply to ticked rows, and the button that asks for each.
 BULK_ACTIONS = {"spam": _l("Mark as spam"), "not_spam": _l("Not spam"), "closed": _l("Mark as closed")}
 
@@ -42,7 +44,12 @@ class FilterForm(FlaskForm):
     def __init__(self, args):
         super().__init__(formdata=args)
 
+    def validate_received_from(self, field):
+        if field.data and not YEARS[0] <= field.data.year <= YEARS[1]:
+            raise ValidationError(field.invalid_value_message)
+
     def validate_received_to(self, field):
+        self.validate_received_from(field)
         if field.data and self.received_from.data and field.data < self.received_from.data:
             raise ValidationError(_l("The last day is before the first day"))
 
