@@ -43,11 +43,12 @@ def server(instance: Path, log: Path) -> Gunicorn:
     return Gunicorn("wsgi:app", log=log, env=environment(instance), workers=1, ready="/healthz")
 
 
-def link_path(instance: Path, role: str = "registrar") -> str:
-    """A new one-time link's path, printed by `flask staff link` as the operator runs it."""
+def link_path(site: Gunicorn, email: str = EMAIL, role: str = "registrar") -> str:
+    """A new one-time link's path, printed by `flask staff link` as the operator runs it, with the
+    server's settings (its database)."""
     output = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "webapp", "staff", "link", EMAIL, "--role", role],
-        cwd=ROOT, env={**os.environ, **environment(instance)}, capture_output=True, text=True, check=True,
+        [sys.executable, "-m", "flask", "--app", "webapp", "staff", "link", email, "--role", role],
+        cwd=ROOT, env=site.environment(), capture_output=True, text=True, check=True,
     ).stdout
     return LINK.search(output).group(0)
 
@@ -111,7 +112,7 @@ def measure(instance: Path, log: Path, reference: str) -> dict:
     """The five pages of the issue, timed over HTTP against the seeded instance."""
     load = os.getloadavg()
     with server(instance, log) as site:
-        client = sign_in(site.url, link_path(instance))
+        client = sign_in(site.url, link_path(site))
         first = site.url + "/staff/"
         urls = {
             "first page": first,
