@@ -25,6 +25,7 @@ from webapp.inbox import cases, listing  # noqa: E402
 from webapp.inbox.listing import Filter  # noqa: E402
 
 SUBMISSIONS = 100_000
+UNHANDLED = 300  # the newest, not yet registered (about a day and a half)
 REPEATS = 200
 TARGET_P99_MS = 50
 WORDS = (
@@ -34,8 +35,12 @@ WORDS = (
 ).split()
 
 
-def seed(path: Path, count: int = SUBMISSIONS) -> float:
-    """`count` messages, a few minutes apart, ending now; returns the seconds it took."""
+def seed(path: Path, count: int = SUBMISSIONS, unhandled: int = UNHANDLED) -> float:
+    """`count` messages, a few minutes apart, ending now; returns the seconds it took.
+
+    As in an office's year: all but the newest `unhandled` were registered and closed (their
+    case and history rows, every tenth with a note), one in 50 is spam.
+    """
     rng = random.Random(20)
     start = time.perf_counter()
     db = connect(path)
@@ -44,15 +49,33 @@ def seed(path: Path, count: int = SUBMISSIONS) -> float:
         for i in range(count):
             at = (first + timedelta(minutes=7 * i)).isoformat(timespec="seconds")
             text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 80)))
-            db.execute(
+            handled = i % 50 and i < count - unhandled
+            cursor = db.execute(
                 "INSERT INTO submissions (reference, created_at, status_changed_at, locale, email, message, status, idempotency_key)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [submissions.new_reference(), at, at, rng.choice("sv sv sv en fi".split()),
                  f"person{i % 20000}@example.se" if i % 3 else None, text,
-                 "spam" if i % 50 == 0 else "new", f"{i:064x}"],
+                 "spam" if i % 50 == 0 else "closed" if handled else "new", f"{i:064x}"],
             )
+            if handled:
+                handle(db, cursor.lastrowid, at, f"KS {at[:4]}-{i:05}", note=i % 10 == 1)
     db.close()
     return time.perf_counter() - start
+
+
+def handle(db, submission_id: int, at: str, diary_number: str, note: bool) -> None:
+    """A registrar's work on one message, as cases.change() writes it: registered, noted, closed."""
+    steps = [("register", "new", "registered", f"{diary_number} {at[:10]}")]
+    if note:
+        steps.append(("note", "registered", "registered", "Svar skickat av handläggaren, ärendet avslutat."))
+    steps.append(("closed", "registered", "closed", None))
+    db.execute("INSERT INTO inbox_cases (submission_id, version, diary_number, registered_on) VALUES (?, ?, ?, ?)",
+               [submission_id, len(steps), diary_number, at[:10]])
+    db.conn.executemany(
+        "INSERT INTO inbox_history (submission_id, version, at, actor, action, from_status, to_status, detail)"
+        " VALUES (?, ?, ?, 'Rut Registrator', ?, ?, ?, ?)",
+        [(submission_id, version, at, *step) for version, step in enumerate(steps, 1)],
+    )
 
 
 def p99_ms(call) -> dict:
@@ -66,8 +89,11 @@ def p99_ms(call) -> dict:
 
 
 def some_reference(db) -> str:
-    """The message both parts open: one of the newest, as a registrar's would be."""
-    return db.execute("SELECT reference FROM submissions ORDER BY id DESC LIMIT 1 OFFSET 500").fetchone()[0]
+    """The message both parts open: a handled one with a note, so its page has a history to show."""
+    return db.execute(
+        "SELECT reference FROM submissions s JOIN inbox_history h ON h.submission_id = s.id AND h.action = 'note'"
+        " ORDER BY s.id DESC LIMIT 1 OFFSET 50"
+    ).fetchone()[0]
 
 
 def queries(db, reference: str) -> dict:

@@ -16,14 +16,21 @@ from webapp.db import migrate
 def instance(tmp_path_factory):
     folder = tmp_path_factory.mktemp("bench-inbox") / "instance"
     migrate(folder / "webapp.sqlite3")
-    inbox.seed(folder / "webapp.sqlite3", 120)
+    inbox.seed(folder / "webapp.sqlite3", 120, unhandled=20)
     return folder
 
 
-def test_seeded_messages_are_stored_and_found_by_the_search_index(instance):
+def test_seeded_messages_are_stored_handled_and_found_by_the_search_index(instance):
     db = sqlite3.connect(instance / "webapp.sqlite3")
     try:
         assert db.execute("SELECT count(*), count(DISTINCT reference), count(email) FROM submissions").fetchone() == (120, 120, 80)
+        states = dict(db.execute("SELECT status, count(*) FROM submissions GROUP BY status").fetchall())
+        assert states == {"spam": 3, "new": 19, "closed": 98}  # every 50th spam; the newest 20 not handled
+        # Each closed message has its case at the version its history reached, as cases.change() leaves them.
+        assert db.execute(
+            "SELECT count(*) FROM submissions s JOIN inbox_cases c ON c.submission_id = s.id"
+            " WHERE c.version = (SELECT max(version) FROM inbox_history h WHERE h.submission_id = s.id) AND s.status = 'closed'"
+        ).fetchone()[0] == 98
         with_word = db.execute("SELECT count(*) FROM submissions WHERE message LIKE '%vänort%'").fetchone()[0]
         found = db.execute("SELECT count(*) FROM submissions_fts WHERE submissions_fts MATCH '\"vänort\"'").fetchone()[0]
     finally:
