@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests import helpers
@@ -7,6 +9,11 @@ from tests.mail_server import SMTPServer
 from tests.oidc_provider import oidc_provider_for  # noqa: F401 (the fixture, for every test module)
 from webapp import ROOT
 from webapp.web.assets import build
+
+# The suite never reads the machine's /etc/webapp/env (the default environment file): a
+# deployment on the same host would change every app the tests build, and their servers.
+# Tests of the file name their own.
+os.environ.setdefault("WEBAPP_ENV_FILE", os.devnull)
 
 
 @pytest.fixture(scope="session")
