@@ -348,6 +348,7 @@ def test_file_transport_writes_mail_a_program_opens(tmp_path, assets_dir):
         assert mail.get_content_type() == "text/plain" and mail.get_content_charset() == "utf-8"
     bodies = [email.message_from_bytes(p.read_bytes(), policy=policy.default).get_content().replace("\r\n", "\n") for p in files]
     assert any(body.endswith(MESSAGE.strip() + "\n") for body in bodies)
+    assert not any("/staff/" in body for body in bodies)  # no WEBAPP_PUBLIC_URL: no address to link to
     assert [r["status"] for r in outbox_rows(app)] == ["sent", "sent"]
 
 

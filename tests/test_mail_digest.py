@@ -5,7 +5,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 
-from tests.helpers import ntranslate
+from tests.helpers import ntranslate, translate
 from tests.mail_helpers import make_due, outbox_rows, send, submit
 from webapp.mail import sender as mail_sender, outbox
 from webapp.db import connect, migrations
@@ -57,7 +57,10 @@ def test_the_digest_mail(mail_app, smtp):
     )
     text = mail.text
     assert all(ref in text for ref in refs)
-    assert "https://internationella.example/staff/?status=spam" in text
+    assert "https://internationella.example/staff/?status=spam" in text  # the list's spam view, not a shell command
+    assert translate(lang, "If one of them is a real message, open it in the staff area's list of spam and choose “Not spam”. It is then forwarded to this mailbox like any other message.") in text
+    assert translate(lang, "Not spam") in text  # the message page's button, by its name
+    assert "flask submissions" not in text
     assert "klockor" not in text and "watches" not in text
     assert "bot@example.org" not in text
 

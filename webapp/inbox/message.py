@@ -20,7 +20,7 @@ from ..retention import holds
 from ..staff import access_log
 from ..staff.roles import allows, requires
 from . import cases
-from .forms import form_for
+from .forms import FORMS, form_for
 
 bp = Blueprint("message", __name__, url_prefix="/messages")
 
@@ -65,10 +65,11 @@ def today() -> str:
 
 def blank_forms(message: dict, case: dict) -> dict:
     """A form for each action the message's state allows, as of the version read now."""
+    button = form_for("closed", formdata=None, version=case["version"])  # the buttons' forms are alike: one will do
     forms = {}
     for action, (allowed_from, _to) in cases.ACTIONS.items():
         if message["status"] in allowed_from:
-            forms[action] = form_for(action, formdata=None, version=case["version"])
+            forms[action] = form_for(action, formdata=None, version=case["version"]) if action in FORMS else button
     if "register" in forms:
         forms["register"].diary_number.data = case["diary_number"] or ""
         forms["register"].registered_on.data = case["registered_on"] or today()

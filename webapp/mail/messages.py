@@ -79,10 +79,12 @@ def received(iso: str, lang: str) -> str:
     return format_datetime(datetime.fromisoformat(iso), "full", tzinfo=STOCKHOLM, locale=lang)
 
 
-def staff_link(path: str) -> str:
+def staff_link(path: str) -> str | None:
     """A link into the staff area (it opens nothing without signing in). Mail is built
-    outside any request, so the site's address is WEBAPP_PUBLIC_URL's."""
-    return current_app.config["PUBLIC_URL"].rstrip("/") + "/staff/" + path
+    outside any request, so the site's address is WEBAPP_PUBLIC_URL's; without it (mail to
+    files, `make dev`) there is no address to link to, and None."""
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
+    return f"{public}/staff/{path}" if public else None
 
 
 def set_text(msg: EmailMessage, lines: list[str], lang: str) -> None:
@@ -133,8 +135,9 @@ def notification(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
         for label, value in other_fields(row):
             # TRANSLATORS: a field of the contact form in the office's mail, e.g. "Name (optional): Åsa".
             lines.append(_("%(label)s: %(value)s", label=label, value=value or "–"))
+        if link := staff_link(f"messages/{reference}"):
+            lines.append(_("Handle it in the staff area: %(link)s", link=isolated(link, lang)))
         lines += [
-            _("Handle it in the staff area: %(link)s", link=isolated(staff_link(f"messages/{reference}"), lang)),
             "",
             _("The message:"),
             "",
@@ -196,8 +199,7 @@ def digest(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
             "",
             _("If one of them is a real message, open it in the staff area's list of spam and choose “Not spam”. It is then forwarded to this mailbox like any other message."),
             "",
-            f"    {staff_link('?status=spam')}",
-            "",
+            *([f"    {link}", ""] if (link := staff_link("?status=spam")) else []),
             _("The content of the messages is never included in this summary."),
         ]
     set_text(msg, lines, lang)
