@@ -10,8 +10,6 @@ touches the session, as in production.
 import os
 import re
 import statistics
-import subprocess
-import sys
 import time
 from html import unescape
 from pathlib import Path
@@ -21,14 +19,12 @@ import requests
 
 from tests.live_server import Gunicorn
 
-ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 200
 WARMUP = 20
 EMAIL = "bench-registrar@goteborg.se"
 # What a browser's form POST from the site's own page carries (web/cross_origin.py).
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]*)"')
-LINK = re.compile(r"/staff/auth/link/[\w-]+")
 NEXT = re.compile(r'<a [^>]*href="([^"]*[?&](?:amp;)?after=\d+[^"]*)"')
 
 
@@ -47,16 +43,6 @@ def environment(instance: Path) -> dict[str, str]:
 def server(instance: Path, log: Path) -> Gunicorn:
     (instance / "bench.env").write_text("# make bench: the settings are in its environment\n")
     return Gunicorn("wsgi:app", log=log, env=environment(instance), workers=1, ready="/healthz")
-
-
-def link_path(site: Gunicorn, email: str = EMAIL, role: str = "registrar") -> str:
-    """A new one-time link's path, printed by `flask staff link` as the operator runs it, with the
-    server's settings (its database)."""
-    output = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "webapp", "staff", "link", email, "--role", role],
-        cwd=ROOT, env=site.environment(), capture_output=True, text=True, check=True,
-    ).stdout
-    return LINK.search(output).group(0)
 
 
 def sign_in(base_url: str, path: str) -> requests.Session:
@@ -118,7 +104,7 @@ def measure(instance: Path, log: Path, reference: str) -> dict:
     """The five pages of the issue, timed over HTTP against the seeded instance."""
     load = os.getloadavg()
     with server(instance, log) as site:
-        client = sign_in(site.url, link_path(site))
+        client = sign_in(site.url, site.sign_in_link(EMAIL, "registrar"))
         first = site.url + "/staff/"
         urls = {
             "first page": first,

@@ -41,7 +41,7 @@ def test_seeded_messages_are_stored_handled_and_found_by_the_search_index(instan
 @pytest.mark.slow
 def test_the_bench_signs_in_as_a_registrar_with_a_one_time_link(instance, tmp_path):
     with inbox_http.server(instance, tmp_path / "gunicorn.log") as site:
-        path = inbox_http.link_path(site)
+        path = site.sign_in_link(inbox_http.EMAIL, "registrar")
         client = inbox_http.sign_in(site.url, path)
         page = html.unescape(inbox_http.get(client, site.url + "/staff/").text)
         role = translate("sv", "registrar")
