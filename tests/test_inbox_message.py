@@ -8,9 +8,11 @@ import re
 from datetime import datetime
 
 import pytest
+from flask import Flask
 
 from tests.helpers import hidden_value, make_app, textarea, translate
 from tests.staff_helpers import post, sign_in
+from webapp import settings
 from webapp.contact import submissions
 from webapp.content import STOCKHOLM
 from webapp.db import connect
@@ -267,3 +269,40 @@ def test_right_to_left_text_is_isolated(db, registrar):
     reference = store(db, "שלום, GBG-1234 עולם", email="")
     page = registrar.get(f"/staff/messages/{reference}").text
     assert '<div class="staff-message" dir="auto">שלום, GBG-1234 עולם</div>' in page
+
+
+def test_a_version_no_page_sent_is_refused(db, registrar):
+    reference = store(db)
+    page = registrar.get(f"/staff/messages/{reference}").text
+    for version in ("-1", str(2**70)):
+        assert post(registrar, f"/staff/messages/{reference}/note", page, version=version, note="Hej").status_code == 400
+
+
+def test_an_admin_is_shown_where_holds_are_set(app, db):
+    reference = store(db)
+    admin = app.test_client()
+    sign_in(admin, app, "ada@goteborg.se", "admin")
+    assert 'href="/staff/retention/#holds-title"' in admin.get(f"/staff/messages/{reference}").text
+    reader = app.test_client()
+    sign_in(reader, app, "lisa@goteborg.se", "reader")
+    assert "/staff/retention/" not in reader.get(f"/staff/messages/{reference}").text
+
+
+def test_the_diary_pattern_is_kept_as_written_in_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("WEBAPP_STAFF_DIARY_PATTERN", "[1]")  # JSON would make it a list
+    app = Flask("settings", instance_path=str(tmp_path))
+    settings.configure(app)
+    assert app.config["STAFF_DIARY_PATTERN"] == "[1]"
+
+
+def test_a_registration_overtaken_by_spam_is_shown_not_lost(app, db, registrar):
+    reference = store(db)
+    mine = registrar.get(f"/staff/messages/{reference}").text
+    other = app.test_client()
+    sign_in(other, app, "bo@goteborg.se", "registrar")
+    assert act(other, reference, "spam").status_code == 303
+    late = act(registrar, reference, "register", mine, diary_number="SLK-2026-5", registered_on="2026-12-03")
+    assert late.status_code == 409
+    conflict = late.text[late.text.index('id="conflict-title"') : late.text.index('id="about-title"')]
+    assert sv("Marked as spam") in conflict and "SLK-2026-5" in conflict
+    assert f"/staff/messages/{reference}/register" not in late.text  # spam is not registered

@@ -323,6 +323,8 @@ def test_groups_map_to_roles_by_their_ids():
         ({"STAFF_ROLES": "admin"}, "WEBAPP_STAFF_ROLES"),
         ({"STAFF_IDLE_MINUTES": 0}, "WEBAPP_STAFF_IDLE_MINUTES"),
         ({"STAFF_LOG_DAYS": "730"}, "WEBAPP_STAFF_LOG_DAYS"),
+        ({"STAFF_DIARY_PATTERN": "SLK-(\\d"}, "WEBAPP_STAFF_DIARY_PATTERN"),
+        ({"STAFF_DIARY_PATTERN": 2026}, "WEBAPP_STAFF_DIARY_PATTERN"),
     ],
 )
 def test_staff_settings_that_cannot_work_stop_the_start(tmp_path, settings, says):

@@ -91,8 +91,8 @@ DEFAULTS = {
 ENV_FILE = "/etc/webapp/env"
 
 # Kept exactly as written in the environment: from_prefixed_env would turn a
-# password like 1234 into a number.
-RAW_STRINGS = ("MAIL_USERNAME", "MAIL_PASSWORD", "STAFF_OIDC_CLIENT_ID", "STAFF_OIDC_CLIENT_SECRET")
+# password like 1234 into a number, and a diary pattern like [1] into a list.
+RAW_STRINGS = ("MAIL_USERNAME", "MAIL_PASSWORD", "STAFF_OIDC_CLIENT_ID", "STAFF_OIDC_CLIENT_SECRET", "STAFF_DIARY_PATTERN")
 
 
 def read_env_file(path: str | Path) -> dict[str, str]:

@@ -5,7 +5,7 @@ from datetime import date
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import DateInput, HiddenInput
 
 from ..contact.forms import normalise_message
@@ -19,7 +19,16 @@ DIARY_MAX = 100
 class ActForm(FlaskForm):
     """A button that changes the state (answered, closed, reopen, spam, not spam)."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    # SQLite's integers are 64-bit: a larger number is no version any page showed.
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(0, 2**63 - 1)])
+
+    def change(self) -> dict:
+        """What cases.change() needs besides the action and the version."""
+        return {}
+
+    def logged(self) -> dict:
+        """What the access log keeps of it (never a note's text)."""
+        return {}
 
 
 def diary_pattern() -> str:
@@ -58,6 +67,12 @@ class RegisterForm(ActForm):
         if diary_pattern():
             self.diary_number.description = _l("In the office's form: %(pattern)s", pattern=diary_pattern())
 
+    def change(self) -> dict:
+        return {"diary_number": self.diary_number.data, "registered_on": self.registered_on.day}
+
+    def logged(self) -> dict:
+        return {"diary_number": self.diary_number.data}
+
 
 class NoteForm(ActForm):
     note = TextAreaField(
@@ -69,6 +84,9 @@ class NoteForm(ActForm):
         ],
         filters=[normalise_message],  # as a visitor's text: line breaks as LF, no surrounding white space
     )
+
+    def change(self) -> dict:
+        return {"text": self.note.data}
 
 
 FORMS = {"register": RegisterForm, "note": NoteForm}

@@ -95,6 +95,8 @@ def page(reference: str, typed=None, action: str | None = None, conflict=None, p
         "hold": holds.active(db, message["id"]),
         "forms": forms,
         "typed": typed,
+        # Sent for an action the state no longer allows: shown in the conflict's answer, not lost.
+        "typed_elsewhere": [f for f in typed if f.name not in ("csrf_token", "version")] if typed and action not in forms else [],
         "conflict": conflict,
         "problem": problem,
         "done": DONE.get(request.args.get("done", "")) if status == 200 else None,
@@ -121,19 +123,13 @@ def act(reference, action):
         if form.csrf_token.errors or form.version.errors:
             abort(400)  # no page of ours sends these
         return page(reference, form, action, status=422)
-    fields = {}
-    if action == "register":
-        fields = {"diary_number": form.diary_number.data, "registered_on": form.registered_on.day}
-    elif action == "note":
-        fields = {"text": form.note.data}
     try:
-        cases.change(get_db(), reference, action, actor=g.staff.name, version=form.version.data, **fields)
+        cases.change(get_db(), reference, action, actor=g.staff.name, version=form.version.data, **form.change())
     except cases.NotFound:
         return page(reference)
     except cases.Conflict as conflict:
         return page(reference, form, action, conflict=conflict, status=409)
     except cases.NotAllowed:
         return page(reference, problem=_l("That cannot be done to a message in its present state."), status=409)
-    details = {"action": action, **({"diary_number": fields["diary_number"]} if action == "register" else {})}
-    access_log.record("message_changed", references=[reference.upper()], details=details)
+    access_log.record("message_changed", references=[reference.upper()], details={"action": action, **form.logged()})
     return redirect(url_for(".show", reference=reference.upper(), done=action), 303)

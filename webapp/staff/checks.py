@@ -1,5 +1,6 @@
 """The staff settings' start-up checks: a sign-in that cannot work is refused before the site serves."""
 
+import re
 from urllib.parse import urlsplit
 
 from .roles import ROLES
@@ -28,4 +29,9 @@ def problems(app) -> list[str]:
     for name in ("STAFF_IDLE_MINUTES", "STAFF_LOG_DAYS"):
         if not whole_number(config[name]):
             found.append(f"WEBAPP_{name} must be a whole number of at least 1 (it is {config[name]!r}).")
+    pattern = config["STAFF_DIARY_PATTERN"]
+    try:
+        re.compile(pattern)
+    except (re.error, TypeError) as exc:  # a bare number arrives as a JSON number
+        found.append(f"WEBAPP_STAFF_DIARY_PATTERN must be a regular expression such as SLK-\\d{{4}}-\\d+ ({pattern!r}: {exc}).")
     return found
