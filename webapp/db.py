@@ -1,7 +1,9 @@
-"""The SQLite database: one connection per request, and the schema's migrations."""
+"""The SQLite database: one connection per thread, kept between requests, and the schema's migrations."""
 
 import hashlib
+import os
 import sqlite3
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -298,17 +300,43 @@ def immediate(db: Database):
     db.execute("COMMIT")
 
 
+# Each thread keeps its connection from one request to the next: opening one read the schema and
+# every page again, and closing the last one checkpointed the WAL, most of a POST's time
+# (bench/README.md). Opened anew in another process (a connection must not cross a fork), for
+# another file (a database moved away and replaced by a restored one, README "Operations") and
+# for other settings.
+_kept = threading.local()
+
+
+def _key(path: str, timeout: float) -> tuple:
+    try:
+        found = os.stat(path)
+    except OSError:
+        found = None
+    return path, timeout, os.getpid(), found and (found.st_dev, found.st_ino)
+
+
 def get_db() -> Database:
     if "db" not in g:
-        config = current_app.config
-        g.db = connect(config["DATABASE"], config["DATABASE_TIMEOUT"])
+        path, timeout = str(current_app.config["DATABASE"]), current_app.config["DATABASE_TIMEOUT"]
+        if getattr(_kept, "key", None) != _key(path, timeout):
+            if getattr(_kept, "key", None) and _kept.key[2] == os.getpid():
+                # Before opening the new one: closing the last connection to a file removes the
+                # -wal and -shm of its path, which must not be the new connection's.
+                _kept.db.close()
+            _kept.key = None
+            _kept.db = connect(path, timeout)
+            _kept.key = _key(path, timeout)  # after connect(), which may create the file
+        g.db = _kept.db
     return g.db
 
 
 def close_db(exc: BaseException | None = None) -> None:
+    """The connection stays open for the thread's next request, but nothing left uncommitted
+    (a request that failed half-way) outlives this one."""
     db = g.pop("db", None)
-    if db is not None:
-        db.close()
+    if db is not None and db.conn.in_transaction:
+        db.conn.rollback()
 
 
 def migrate(path: str | Path) -> list[str]:
