@@ -304,6 +304,7 @@ def main() -> None:
     baseline_db = work / "baseline.sqlite3"
     create_insert_database(str(baseline_db))
     env = {
+        "WEBAPP_ENV_FILE": "",  # never the host's /etc/webapp/env
         "WEBAPP_INSTANCE_PATH": str(instance),
         # The limiter still runs, but 127.0.0.1 sending thousands of messages is the point here.
         "WEBAPP_CONTACT_RATE_LIMIT": "1000000 per minute",

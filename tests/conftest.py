@@ -11,9 +11,10 @@ from webapp import ROOT
 from webapp.web.assets import build
 
 # The suite never reads the machine's /etc/webapp/env (the default environment file): a
-# deployment on the same host would change every app the tests build, and their servers.
+# deployment on the same host would change every app the tests build, and the servers and
+# commands they start (they inherit this; tests/live_server.py sets it again). Empty: no file.
 # Tests of the file name their own.
-os.environ.setdefault("WEBAPP_ENV_FILE", os.devnull)
+os.environ["WEBAPP_ENV_FILE"] = ""
 
 
 @pytest.fixture(scope="session")

@@ -155,6 +155,7 @@ class LiveServer(Gunicorn):
     def environment(self) -> dict[str, str]:
         env = {name: value for name, value in os.environ.items() if not name.startswith("WEBAPP_")}
         env.update(
+            WEBAPP_ENV_FILE="",  # not the host's /etc/webapp/env (tests/conftest.py)
             WEBAPP_INSTANCE_PATH=str(self.instance),
             WEBAPP_DATABASE=json.dumps(str(self.database)),
             WEBAPP_SECRET_KEY=json.dumps("live-server-secret-key-for-browser-tests"),

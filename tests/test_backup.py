@@ -2,6 +2,7 @@
 
 import re
 import sqlite3
+import stat
 import threading
 
 import pytest
@@ -87,6 +88,14 @@ def test_backup_into_a_folder_makes_a_dated_file(app, runner, tmp_path):
     [made] = folder.iterdir()
     assert re.fullmatch(r"webapp-\d{8}T\d{6}Z\.sqlite3", made.name)
     assert f"Backed up 3 submission(s) to {made} (integrity ok)." in result.output
+
+
+def test_a_backup_is_readable_by_its_owner_only(app, runner, tmp_path):
+    """It holds every message and address; a folder like /var/backups is readable by all."""
+    store_many(app.config["DATABASE"], 1, "m")
+    result = runner.invoke(args=["submissions", "backup", str(tmp_path / "b.sqlite3")])
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE((tmp_path / "b.sqlite3").stat().st_mode) == 0o600
 
 
 def test_backup_counts_spam_too(app, runner, tmp_path):

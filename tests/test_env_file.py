@@ -4,10 +4,12 @@ staff commands act on the production database, say which one, and refuse one tha
 import os
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.live_server import LiveServer
 from webapp import settings
 from webapp.contact import submissions
 from webapp.db import connect, migrate
@@ -63,6 +65,17 @@ def test_staff_commands_say_which_database_first(production):
     assert "3 submission(s)" in flask(production, "submissions", "list").stderr
 
 
+@pytest.mark.slow  # gunicorn
+def test_gunicorn_serves_with_the_environment_files_settings(tmp_path):
+    """wsgi.py reads the file too, not only the flask command: a setting only the file holds reaches the site."""
+    env_file = tmp_path / "env"
+    env_file.write_text("WEBAPP_PUBLIC_URL=https://internationellt.goteborg.se\nWEBAPP_TRUSTED_HOSTS=127.0.0.1\n")
+    with LiveServer(tmp_path / "site", workers=1, env={"WEBAPP_ENV_FILE": str(env_file)}) as server:
+        with urllib.request.urlopen(server.url + "/sitemap.xml", timeout=10) as response:
+            sitemap = response.read().decode()
+    assert "<loc>https://internationellt.goteborg.se/sv/</loc>" in sitemap
+
+
 def test_a_backup_of_a_database_the_site_does_not_serve_is_refused(production, tmp_path):
     code, data, _ = production
     other = code / "instance" / "webapp.sqlite3"
@@ -105,6 +118,21 @@ def test_the_environment_wins_over_the_file(tmp_path, monkeypatch):
     assert settings.load_env_file() == (str(path), {"WEBAPP_TEST_ONLY_A": "file", "WEBAPP_TEST_ONLY_B": "file"})
     assert os.environ["WEBAPP_TEST_ONLY_A"] == "shell" and os.environ["WEBAPP_TEST_ONLY_B"] == "file"
     monkeypatch.delenv("WEBAPP_TEST_ONLY_B")
+
+
+def test_an_empty_setting_reads_no_file_even_where_the_site_is_installed(tmp_path, monkeypatch):
+    """How the tests (tests/conftest.py) and a checkout beside the installed site keep off its database."""
+    installed = tmp_path / "etc-webapp-env"
+    installed.write_text("WEBAPP_TEST_ONLY_C=production\n")
+    monkeypatch.setattr(settings, "ENV_FILE", str(installed))
+    monkeypatch.setenv("WEBAPP_ENV_FILE", "")
+    assert settings.load_env_file() == ("", {})
+    assert "WEBAPP_TEST_ONLY_C" not in os.environ
+    monkeypatch.delenv("WEBAPP_ENV_FILE")
+    try:
+        assert settings.load_env_file() == (str(installed), {"WEBAPP_TEST_ONLY_C": "production"})
+    finally:
+        os.environ.pop("WEBAPP_TEST_ONLY_C", None)
 
 
 def test_the_sample_file_holds_only_settings_the_site_knows():

@@ -156,6 +156,7 @@ def test_the_flask_command_works_while_the_checks_fail(tmp_path):
     root = Path(__file__).resolve().parent.parent
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WEBAPP_", "FLASK_"))}
     env.update(
+        WEBAPP_ENV_FILE="",
         WEBAPP_INSTANCE_PATH=str(tmp_path),
         WEBAPP_DATABASE=json.dumps(str(tmp_path / "new.sqlite3")),
         WEBAPP_MAIL_FILE_DIR=str(tmp_path / "mail"),

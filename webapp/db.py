@@ -369,11 +369,12 @@ def backup(source: str | Path, dest: str | Path, timeout: float = 5.0) -> None:
     """Copy the live database to `dest` with SQLite's backup API while the site writes to it.
 
     The copy is written beside `dest` and renamed into place, so `dest` is never
-    half a database, even if the machine stops during the copy.
+    half a database, even if the machine stops during the copy. It holds every message and
+    address: readable by its owner only (mode 0600), whatever the folder or umask.
     """
     source_conn = sqlite3.connect(str(source), timeout=timeout)
     try:
-        with replacing(dest) as partial:
+        with replacing(dest, mode=0o600) as partial:
             copy = sqlite3.connect(str(partial))
             try:
                 # All pages in one step: one read snapshot, while WAL lets writers go on.

@@ -115,9 +115,10 @@ def read_env_file(path: str | Path) -> dict[str, str]:
 
 def load_env_file() -> tuple[str, dict[str, str]]:
     """Put the environment file's settings into os.environ: the file WEBAPP_ENV_FILE names, else
-    /etc/webapp/env when it exists. What the environment already holds wins (systemd has read the
-    same file; an operator may override one setting for one command). Returns (path, its values)."""
-    path = os.environ.get("WEBAPP_ENV_FILE") or (ENV_FILE if os.path.exists(ENV_FILE) else "")
+    /etc/webapp/env when it exists; WEBAPP_ENV_FILE set but empty reads none (the tests, or a
+    checkout beside the installed site). What the environment already holds wins (systemd has read
+    the same file; an operator may override one setting for one command). Returns (path, its values)."""
+    path = os.environ.get("WEBAPP_ENV_FILE", ENV_FILE if os.path.exists(ENV_FILE) else "")
     if not path:
         return "", {}
     try:
