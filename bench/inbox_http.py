@@ -30,18 +30,17 @@ NEXT = re.compile(r'<a [^>]*href="([^"]*[?&](?:amp;)?after=\d+[^"]*)"')
 
 def environment(instance: Path) -> dict[str, str]:
     """The site's settings for the instance folder holding the seeded database (mail to files:
-    nothing here sends any). An environment file of its own, empty: a production host's
-    /etc/webapp/env would otherwise be read (its public URL, HTTPS, database)."""
+    nothing here sends any), and never a production host's /etc/webapp/env (its public URL, HTTPS,
+    database): WEBAPP_ENV_FILE set but empty reads no file."""
     instance = instance.resolve()
     return {
-        "WEBAPP_ENV_FILE": str(instance / "bench.env"),
+        "WEBAPP_ENV_FILE": "",
         "WEBAPP_INSTANCE_PATH": str(instance),
         "WEBAPP_MAIL_FILE_DIR": str(instance / "mail"),
     }
 
 
 def server(instance: Path, log: Path) -> Gunicorn:
-    (instance / "bench.env").write_text("# make bench: the settings are in its environment\n")
     return Gunicorn("wsgi:app", log=log, env=environment(instance), workers=1, ready="/healthz")
 
 
