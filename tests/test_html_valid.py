@@ -8,14 +8,16 @@ Java run, which takes a few seconds whatever their number.
 """
 
 import json
+import re
 import shutil
 import subprocess
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from babel import Locale
 
-from tests.helpers import Visitor, hidden_value, locked_database
+from tests.helpers import BROWSER, Visitor, hidden_value, locked_database
 from webapp import ROOT, pages
 from webapp.web import errors
 from webapp.contact import submissions
@@ -62,6 +64,7 @@ def staff_documents(app, lang) -> dict[str, tuple[str, str]]:
     documents[f"{lang}-staff-retention-hold-invalid"] = (lang, refused.get_data(as_text=True))
     documents.update(message_documents(app, client, lang))
     documents[f"{lang}-staff-forbidden"] = (lang, sign_in_as_reader_and_ask_for_the_log(app, lang))
+    documents.update(inbox_states(app, client, lang))
     path = link_path(app, "rut@goteborg.se", "reader")
     fresh = staff_client(app, lang)
     documents[f"{lang}-staff-link"] = (lang, fresh.get(path).get_data(as_text=True))
@@ -101,6 +104,52 @@ def message_documents(app, client, lang) -> dict[str, tuple[str, str]]:
     add("spam", client.get(f"/staff/messages/{spam}"), 200)
     add("held", client.get(f"/staff/messages/{held}"), 200)
     add("missing", client.get("/staff/messages/GBG-ZZZZ-ZZZZ"), 404)
+    return documents
+
+
+def inbox_states(app, client, lang) -> dict[str, tuple[str, str]]:
+    """The staff list in each state: rows (one due for deletion soon, one right-to-left), a later
+    page, filters, a search with no hits, a bad filter, bulk actions done and refused, htmx's
+    partials, and the list with no messages at all."""
+    db = connect(app.config["DATABASE"])
+    day = (datetime.now(timezone.utc) - timedelta(days=25)).isoformat(timespec="seconds")
+    spam = submissions.store(db, locale="ar", email="", message="مرحبا https://example.org", form_key=f"{lang}-spam".ljust(32, "x"), status="spam")
+    db.execute("UPDATE submissions SET created_at = ? WHERE reference = ?", [day, spam])
+    db.conn.commit()
+    for n in range(51):
+        submissions.store(db, locale="sv", email="asa@example.se", message=f"Hej {n}\nåäö", form_key=f"{lang}-{n}".ljust(32, "x"))
+    documents = {}
+
+    def add(name, response, status):
+        assert response.status_code == status, f"{name}: {response.status_code}"
+        fragment = response.request.headers.get("HX-Request") == "true"
+        documents[f"{lang}-staff-inbox-{name}{'.fragment' if fragment else ''}"] = (lang, response.get_data(as_text=True))
+
+    app.config["RETENTION_RULES"] = [{"name": "spam-30", "applies_to": "spam", "keep_days": 30, "counted_from": "received", "decision": "AN 1"}]
+    try:
+        first = client.get("/staff/")
+        add("list", first, 200)
+        later = re.search(r'href="(/staff/\?after=\d+)"', first.text).group(1)
+        add("second-page", client.get(later), 200)
+        add("filtered", client.get("/staff/?state=new&from=2026-01-01&to=2099-12-31&language=sv&sort=oldest"), 200)
+        add("address", client.get("/staff/?q=asa@example.se"), 200)
+        add("no-hits", client.get("/staff/?q=ingenting"), 200)
+        add("bad-filter", client.get("/staff/?from=2026-13-01&state=x"), 400)
+        add("search", client.get("/staff/?q=hej", headers={"HX-Request": "true"}), 200)
+        page = first.text
+        boxes = re.findall(r'name="ticked" value="([^"]+)"', page)[:2]
+        add("bulk-done", post(client, "/staff/bulk", page, ticked=boxes, action="spam"), 200)
+        token = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]*)"', page).group(1)}
+        htmx = {"HX-Request": "true", **BROWSER}
+        add("bulk-done", client.post("/staff/bulk", data={**token, "ticked": boxes, "action": "closed"}, headers=htmx), 200)
+        add("bulk-error", post(client, "/staff/bulk", page, action="closed"), 422)
+        add("bulk-error", client.post("/staff/bulk", data={**token, "action": "closed"}, headers=htmx), 422)
+        with db.conn:
+            db.execute("DELETE FROM submissions")
+        add("empty", client.get("/staff/"), 200)
+    finally:
+        app.config["RETENTION_RULES"] = []
+        db.close()
     return documents
 
 
@@ -221,6 +270,8 @@ def test_every_page_and_fragment_is_valid_html(catalogs, assets_dir, vnu, tmp_pa
     documents = collect(app, app.test_client(), languages)
     for lang in languages:
         assert f"{lang}-staff.retention.overview" in documents and f"{lang}-staff-retention-hold-invalid" in documents
+        for state in ("list", "empty", "no-hits", "bad-filter", "bulk-done", "bulk-error.fragment", "search.fragment"):
+            assert f"{lang}-staff-inbox-{state}" in documents
         assert f"{lang}-staff-message-conflict" in documents
         for name in (*pages.SITEMAP, "404", "contact-invalid-page", "contact-invalid-htmx.fragment", "contact-sent.fragment", "thanks"):
             assert f"{lang}-{name}" in documents

@@ -44,7 +44,7 @@ def test_a_link_shows_a_button_and_only_pressing_it_signs_in(app, client):
     landing = client.get("/staff/")
     assert landing.status_code == 200
     assert translate("sv", "Signed in as %(name)s, %(role)s", name="rut@goteborg.se", role=translate("sv", "registrar")) in landing.text
-    assert actions(app)[-2:] == ["link_created", "signin"]
+    assert actions(app)[-3:] == ["link_created", "signin", "inbox_listed"]  # /staff/ is the list, which logs each look
 
 
 def test_a_link_works_once(app, client):
@@ -264,7 +264,7 @@ def test_the_access_log_is_append_only_and_filtered_by_the_cli(app, client):
     with sqlite3.connect(app.config["DATABASE"]) as db, pytest.raises(sqlite3.IntegrityError, match="append-only"):
         db.execute("UPDATE staff_log SET actor = 'someone else'")
     entries = log(app, "--actor", "rut@goteborg.se")
-    assert [e["action"] for e in entries] == ["signin", "refused"]
+    assert [e["action"] for e in entries] == ["signin", "inbox_listed", "refused"]  # signed in to the list
     assert set(entries[0]) == {"time", "actor", "actor_name", "role", "action", "references", "details"}
     assert log(app, "--since", "2999-01-01") == []
     result = app.test_cli_runner().invoke(args=["staff", "log"])
@@ -285,7 +285,7 @@ def test_the_log_and_old_sessions_are_deleted_after_their_time(app, client, cloc
 
         db = get_db()
         housekeeping.tick(app, db, clock.now + 729 * 86400)
-        assert len(rows(app, "staff_log")) == 2
+        assert len(rows(app, "staff_log")) == 3  # the link, the sign-in, the list it led to
         housekeeping.tick(app, db, clock.now + 731 * 86400)
         assert rows(app, "staff_log") == []
         assert rows(app, "staff_sessions") == [] and rows(app, "staff_links") == []

@@ -65,7 +65,7 @@ def test_sign_in_through_the_providers_page_in_every_language(page, at_provider)
     for lang in LANGUAGES:
         page.locator(f"form.staff-language button[value={lang}]").click()
         assert page.locator("html").get_attribute("lang") == lang
-        assert page.get_by_role("heading", level=1).inner_text() == translate(lang, "Staff area")
+        assert page.get_by_role("heading", level=1).inner_text() == translate(lang, "Messages")
         assert_accessible(page)
     for path in ("/staff/log", "/staff/sessions", "/staff/retention/"):
         page.goto(path)

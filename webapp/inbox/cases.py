@@ -65,6 +65,12 @@ def case(db: Database, submission_id: int) -> dict:
     return {"version": version, "diary_number": diary_number, "registered_on": registered_on}
 
 
+def versions(db: Database, submission_ids: list[int]) -> dict[int, int]:
+    """The version of each of these messages that anybody has changed (the rest are at 0)."""
+    marks = ", ".join("?" * len(submission_ids))
+    return dict(db.execute(f"SELECT submission_id, version FROM inbox_cases WHERE submission_id IN ({marks})", submission_ids).fetchall())
+
+
 def history(db: Database, submission_id: int, after_version: int = 0) -> list[dict]:
     return list(
         db["inbox_history"].rows_where(

@@ -48,6 +48,12 @@ def fts_query(q: str) -> str | None:
     return " ".join(f'"{w}"' + ("*" if len(w) > 1 else "") for w in words) or None
 
 
+def address_in(q: str) -> str | None:
+    """The address a search is for ("@" and no space): it finds what that address sent, exactly."""
+    q = q.strip()
+    return q if "@" in q and " " not in q else None
+
+
 def _day_start_utc(day: date) -> str:
     local = datetime.combine(day, time(), STOCKHOLM)
     return local.astimezone(timezone.utc).isoformat(timespec="seconds")
@@ -72,7 +78,7 @@ def _where(f: Filter) -> tuple[list[str], list, str]:
     if REFERENCE.fullmatch(q):
         where.append("s.reference = ?")
         params.append(q.upper())
-    elif "@" in q and " " not in q:
+    elif address_in(q):
         where.append("s.email = ? COLLATE NOCASE")
         params.append(q)
     elif (match := fts_query(q)) is not None:

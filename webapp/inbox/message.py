@@ -8,13 +8,12 @@ meanwhile by someone else is a 409 that names it, keeps what was typed and overw
 from datetime import datetime
 from urllib.parse import quote
 
-from babel import Locale
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from ..content import STOCKHOLM
 from ..contact import submissions
 from ..db import get_db
-from ..i18n import current_language, lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 from ..mail import outbox
 from ..retention import holds
 from ..staff import access_log
@@ -55,7 +54,6 @@ def names():
         "mail_kind": lambda kind: str(MAIL_KINDS.get(kind, kind)),
         "mail_state": lambda state: str(MAIL_STATES.get(state, state)),
         "mailto": lambda address: "mailto:" + quote(address, safe="@"),
-        "locale_name": lambda code: Locale.parse(code).get_display_name(current_language()),
     }
 
 

@@ -2,7 +2,8 @@
 
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime
+from babel import Locale
+from flask_babel import format_date, format_datetime, get_locale
 
 from ..i18n import lazy_gettext as _l
 
@@ -26,3 +27,8 @@ def format_day(day: date | str) -> str:
 def format_time(iso: str) -> str:
     """A stored UTC time as Gothenburg's clock showed it (the app's BABEL_DEFAULT_TIMEZONE)."""
     return format_datetime(datetime.fromisoformat(iso), "short")
+
+
+def language_label(code: str) -> str:
+    """A page language's name in the reader's language ("engelska" to a Swedish reader)."""
+    return Locale.parse(code).get_display_name(get_locale()) or code

@@ -29,13 +29,16 @@ def _due_where(rule: Rule) -> str:
     return f"s.status = ? AND s.{rule.column} < ? AND NOT EXISTS ({ACTIVE})"
 
 
-def due(db: Database, rules: Iterable[Rule], day: date) -> list[dict]:
-    """Every message the rules delete on or before `day` (held ones never), by day and reference."""
+def due(db: Database, rules: Iterable[Rule], day: date, among: Iterable[int] | None = None) -> list[dict]:
+    """Every message the rules delete on or before `day` (held ones never), by day and reference;
+    only those with the ids `among` when given (the rows of one page of the staff list)."""
+    ids = None if among is None else list(among)
+    only = "" if ids is None else f" AND s.id IN ({', '.join('?' * len(ids))})"
     found = []
     for rule in rules:
         rows = db.execute(
-            f"SELECT s.reference, s.created_at, s.status, s.{rule.column} FROM submissions s WHERE {_due_where(rule)}",
-            [rule.applies_to, days.cutoff(day, rule.keep_days)],
+            f"SELECT s.reference, s.created_at, s.status, s.{rule.column} FROM submissions s WHERE {_due_where(rule)}{only}",
+            [rule.applies_to, days.cutoff(day, rule.keep_days), *(ids or [])],
         )
         found += [
             {

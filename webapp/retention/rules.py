@@ -8,6 +8,9 @@ one is not allowed. A message in a state no rule names is kept.
 """
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+
+from . import days
 
 # The submission states (the inbox adds registered, answered, closed to the form's new and spam).
 STATES = ("spam", "new", "registered", "answered", "closed")
@@ -75,6 +78,11 @@ def parse(value) -> list[Rule]:
 
 def of(app) -> list[Rule]:
     return parse(app.config["RETENTION_RULES"])
+
+
+def warn_until(app, now: float) -> date:
+    """The last day WEBAPP_RETENTION_WARN_DAYS looks ahead to: what the rules delete by then is announced."""
+    return days.today(now) + timedelta(days=int(app.config["RETENTION_WARN_DAYS"]))
 
 
 def problems(app) -> list[str]:

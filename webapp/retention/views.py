@@ -4,7 +4,6 @@
 """
 
 import time
-from datetime import timedelta
 
 from flask import Blueprint, current_app, g, redirect, render_template, url_for
 
@@ -12,7 +11,7 @@ from ..db import get_db
 from ..i18n import lazy_gettext as _l
 from ..staff import access_log
 from ..staff.roles import requires
-from . import days, deletion, holds, rules as retention_rules
+from . import deletion, holds, rules as retention_rules
 from .forms import HoldForm, LiftForm
 
 bp = Blueprint("retention", __name__, url_prefix="/retention")
@@ -34,8 +33,7 @@ access_log.ACTION_NAMES.update(
 def page(form=None, problem=None, status=200):
     db = get_db()
     rules = retention_rules.of(current_app)
-    today = days.today(time.time())
-    until = today + timedelta(days=int(current_app.config["RETENTION_WARN_DAYS"]))
+    until = retention_rules.warn_until(current_app, time.time())
     context = {
         "rules": rules,
         "due": deletion.due(db, rules, until) if rules else [],

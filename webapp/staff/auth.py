@@ -21,7 +21,7 @@ def callback_url() -> str:
 
 def signed_in(person: access_log.Actor, how: str, id_token: str | None = None):
     """Begin the session and go where the person was going (a page of the staff area)."""
-    target = session.get("next") or url_for("staff.landing")
+    target = session.get("next") or url_for("staff.inbox.listing")
     sessions.begin(session, person, id_token)
     access_log.record("signin", details={"with": how}, actor=person)
     return redirect(target)
@@ -35,7 +35,7 @@ def refused(reason: str, status: int, template: str = "staff/signin_failed.html"
 @bp.get("/signin")
 def signin():
     if g.staff:
-        return redirect(url_for("staff.landing"))
+        return redirect(url_for("staff.inbox.listing"))
     return render_template("staff/signin.html", provider=oidc.configured(), ended=session.pop("ended", None))
 
 
@@ -96,7 +96,7 @@ def use_link(token):
 def signout():
     form = ActionForm()
     if not form.validate_on_submit() or not g.staff:
-        return redirect(url_for("staff.landing"))
+        return redirect(url_for("staff.inbox.listing"))
     id_token = session.row["id_token"]
     access_log.record("signout")
     sessions.end(session)

@@ -5,11 +5,13 @@ chose (Swedish by default), no caching, no indexing; every view names the role i
 """
 
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from htmx_flask import make_response as htmx_response
 
 from ..db import get_db
 from ..web import errors
 from ..i18n import published
 from ..inbox import message, names
+from ..inbox import views as inbox_views
 from ..retention import views as retention_views
 from . import access_log, auth, oidc, sessions
 from .forms import ActionForm, EndSessionForm
@@ -18,7 +20,7 @@ from .roles import ROLES, allows, name as role_name, requires
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 # The staff area's pages of other features live under it, so its hooks (who, language, no-store) apply.
-for area in (auth.bp, message.bp, retention_views.bp):
+for area in (auth.bp, inbox_views.bp, message.bp, retention_views.bp):
     bp.register_blueprint(area)
 
 
@@ -44,6 +46,8 @@ def sign_in_first(exc):
         session["ended"] = session.ended
     if request.method == "GET":
         session["next"] = request.full_path.rstrip("?")
+    if request.htmx:  # a search typed after the session ended: the whole window goes, not the results' box
+        return htmx_response("", 204, redirect=url_for("staff.auth.signin"))
     return redirect(url_for("staff.auth.signin"))
 
 
@@ -71,13 +75,8 @@ def shell():
         "state_name": names.state_name,
         "format_day": names.format_day,
         "format_time": names.format_time,
+        "language_label": names.language_label,
     }
-
-
-@bp.get("/")
-@requires("reader")
-def landing():
-    return render_template("staff/landing.html")
 
 
 @bp.post("/language")
@@ -88,7 +87,7 @@ def language():
         abort(400)
     session["language"] = code
     back = request.form.get("next", "")
-    return redirect(back if sessions.in_staff_area(back) and "//" not in back else url_for("staff.landing"))
+    return redirect(back if sessions.in_staff_area(back) and "//" not in back else url_for("staff.inbox.listing"))
 
 
 @bp.get("/log")
