@@ -1,8 +1,9 @@
 """The inbox by keyboard alone, in Chromium (issue 20's "works with the keyboard alone"): a registrar
 signed in with a one-time link types a word into the search box (htmx's active search), tabs to the
 result, opens it with Enter, registers it with a diary number, adds a note and goes back to the
-list, with page.keyboard only; focus is visible at every stop and lands where it should. Then axe
-on each page the walk passed through, in every language."""
+list, with page.keyboard only; focus is visible at every stop and lands where it should (beyond
+test_staff_list.py's walk: the sign-in, the note, each stop's focus). Then axe on each page the walk
+passed through, in every language."""
 
 import re
 import secrets
@@ -42,7 +43,7 @@ def wanted(live_server) -> str:
 
 
 def tab_to(page, wanted, limit: int = 60) -> list[str]:
-    """Press Tab until `wanted(element description, id)` holds for the focused element; every stop on
+    """Press Tab until `wanted(description, id, href)` holds for the focused element; every stop on
     the way must show its focus. Returns the stops."""
     stops = []
     for _ in range(limit):
@@ -111,7 +112,7 @@ def test_a_registrar_finds_registers_and_notes_a_message_by_keyboard_alone(page,
     expect(history).to_contain_text("Vidarebefordrat till enheten för internationellt samarbete.")
     assert_accessible(page)
 
-    stops = tab_to(page, by_text(sv("All messages")))  # back to the list
+    tab_to(page, by_text(sv("All messages")))  # back to the list
     page.keyboard.press("Enter")
     page.wait_for_url("**/staff/")
     expect(page.locator(f'tr[data-reference="{wanted}"]')).to_contain_text(sv("registered"))
