@@ -148,6 +148,8 @@ def test_the_spam_view_is_the_list_with_the_spam_filter(db, registrar):
     page = registrar.get("/staff/?state=spam")
     assert shown(page) == [spam]
     assert f'href="/staff/?state=spam" aria-current="page">{translate("sv", "Spam to review")}' in page.text
+    release = "These messages were held back as spam, so no notification was sent for them. Release one that is not spam with “Not spam”: its notification then goes to the office."
+    assert translate("sv", release) in page.text
 
 
 def test_search_suits_swedish_and_finds_references_and_addresses(db, registrar):
