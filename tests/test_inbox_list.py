@@ -16,7 +16,7 @@ from tests.test_retention import SPAM_RULE
 from webapp.contact import submissions
 from webapp.db import connect
 from webapp.inbox import cases
-from webapp.retention import days
+from webapp.retention import days, holds
 
 ROW = re.compile(r'<tr data-reference="(GBG-[0-9A-Z]{4}-[0-9A-Z]{4})"')
 HTMX = {"HX-Request": "true"}
@@ -251,6 +251,8 @@ def test_a_message_due_soon_is_marked_with_its_day_and_rule(app, db, registrar):
             expected = translate("sv", "deleted on %(day)s, rule: %(rule)s", day=format_date(day, "long"), rule="spam-30")
     assert expected in page.split(f'data-reference="{soon}"', 1)[1].split("</tr>", 1)[0]
     assert "spam-30" not in page.split(f'data-reference="{later}"', 1)[1].split("</tr>", 1)[0]
+    holds.hold(db, soon, "Begäran om allmän handling", "ada@goteborg.se")  # a held message is never deleted
+    assert "spam-30" not in registrar.get("/staff/").text
 
 
 def ticked(page: str, *references: str) -> list[str]:
