@@ -16,6 +16,7 @@ from tests.test_retention import SPAM_RULE
 from webapp.contact import submissions
 from webapp.db import connect
 from webapp.inbox import cases
+from webapp.inbox.list_forms import Q_MAX
 from webapp.retention import days, holds
 
 ROW = re.compile(r'<tr data-reference="(GBG-[0-9A-Z]{4}-[0-9A-Z]{4})"')
@@ -205,6 +206,13 @@ def test_bad_filter_values_are_a_400_that_says_what(registrar, query, message):
     assert response.status_code == 400
     assert translate("sv", "There is a problem") in response.text and translate("sv", message) in response.text
     assert 'value="2026-13-01"' not in response.text  # a date field holds a date or nothing
+
+
+def test_a_search_longer_than_a_query_is_a_400(registrar):
+    long = registrar.get("/staff/", query_string={"q": "ord " * 60})
+    assert long.status_code == 400
+    assert translate("sv", "Search with at most %(num)d characters", num=Q_MAX) in long.text
+    assert registrar.get("/staff/", query_string={"q": "ord " * 40}).status_code == 200
 
 
 def test_htmx_gets_the_results_alone_and_a_browser_the_page(db, registrar):
