@@ -24,19 +24,22 @@ def page_app() -> Flask:
 
 
 def insert_app() -> Flask:
-    """Inserts one row per POST, committed with synchronous=FULL, like a stored submission."""
+    """Inserts one row per POST, committed with synchronous=FULL, like a stored submission.
+
+    Over one connection per worker, kept, as the site keeps one per thread (webapp/db.py): with a
+    connection per request this baseline lost 35-65 % of its rate (bench/README.md, run 6)."""
     path = os.environ["BENCH_DATABASE"]
     app = Flask(__name__)
+    kept = {}
 
     @app.post("/")
     def insert():
-        conn = sqlite3.connect(path)
-        try:
+        conn = kept.get(os.getpid())  # opened in the worker, after gunicorn's fork
+        if conn is None:
+            conn = kept[os.getpid()] = sqlite3.connect(path)
             conn.execute("PRAGMA synchronous=FULL")
-            with conn:
-                conn.execute("INSERT INTO submissions (message) VALUES (?)", [request.form.get("message", "")])
-        finally:
-            conn.close()
+        with conn:
+            conn.execute("INSERT INTO submissions (message) VALUES (?)", [request.form.get("message", "")])
         return "", 303, {"Location": "/"}
 
     return app

@@ -4,8 +4,6 @@ Every request here: the person from the server-side session (g.staff), the langu
 chose (Swedish by default), no caching, no indexing; every view names the role it needs.
 """
 
-from functools import cache
-
 from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from htmx_flask import make_response as htmx_response
 
@@ -77,9 +75,6 @@ def shell():
         "state_name": names.state_name,
         "format_day": names.format_day,
         "format_time": names.format_time,
-        "time_formatter": names.time_formatter,
-        # A label computed once per value on a page that asks for it on each of its rows.
-        "per_page": cache,
         "language_label": names.language_label,
     }
 
