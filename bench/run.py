@@ -290,9 +290,8 @@ def table(results: dict) -> str:
 def main() -> None:
     build = ROOT / "build"
     build.mkdir(exist_ok=True)
-    # A production host's /etc/webapp/env (its public URL, HTTPS, database) is not the benchmark's.
-    (build / "bench.env").write_text("")
-    os.environ["WEBAPP_ENV_FILE"] = str(build / "bench.env")
+    # Never the host's /etc/webapp/env (its public URL, HTTPS, database), in any part: set but empty reads no file.
+    os.environ["WEBAPP_ENV_FILE"] = ""
     only = {"inbox": inbox, "health": health}.get(os.environ.get("BENCH_ONLY", ""))
     if only:
         print(only.table(only.run()))
@@ -304,7 +303,6 @@ def main() -> None:
     baseline_db = work / "baseline.sqlite3"
     create_insert_database(str(baseline_db))
     env = {
-        "WEBAPP_ENV_FILE": "",  # never the host's /etc/webapp/env
         "WEBAPP_INSTANCE_PATH": str(instance),
         # The limiter still runs, but 127.0.0.1 sending thousands of messages is the point here.
         "WEBAPP_CONTACT_RATE_LIMIT": "1000000 per minute",

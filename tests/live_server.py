@@ -6,6 +6,7 @@ It imports nothing from the test extra.
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -97,6 +98,15 @@ class Gunicorn:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not answer {self.ready} in {seconds} s:\n{self.log.read_text()}")
+
+    def sign_in_link(self, email: str, role: str) -> str:
+        """The path of a new one-time staff sign-in link, made by `flask staff link` as an operator
+        makes one, with this server's settings (its database)."""
+        output = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "webapp", "staff", "link", email, "--role", role],
+            cwd=ROOT, env=self.environment(), capture_output=True, text=True, check=True,
+        ).stdout
+        return re.search(r"/staff/auth/link/[\w-]+", output).group(0)
 
     def terminate(self) -> None:
         """SIGTERM to the master, as systemd sends on stop; returns at once."""

@@ -133,6 +133,7 @@ def inbox_states(app, client, lang) -> dict[str, tuple[str, str]]:
         add("second-page", client.get(later), 200)
         add("filtered", client.get("/staff/?state=new&from=2026-01-01&to=2099-12-31&language=sv&sort=oldest"), 200)
         add("address", client.get("/staff/?q=asa@example.se"), 200)
+        add("spam-review", client.get("/staff/?state=spam"), 200)
         add("no-hits", client.get("/staff/?q=ingenting"), 200)
         add("bad-filter", client.get("/staff/?from=2026-13-01&state=x"), 400)
         add("search", client.get("/staff/?q=hej", headers={"HX-Request": "true"}), 200)

@@ -16,7 +16,8 @@ from tests.test_retention import SPAM_RULE
 from webapp.contact import submissions
 from webapp.db import connect
 from webapp.inbox import cases
-from webapp.retention import days
+from webapp.inbox.list_forms import Q_MAX
+from webapp.retention import days, holds
 
 ROW = re.compile(r'<tr data-reference="(GBG-[0-9A-Z]{4}-[0-9A-Z]{4})"')
 HTMX = {"HX-Request": "true"}
@@ -148,6 +149,8 @@ def test_the_spam_view_is_the_list_with_the_spam_filter(db, registrar):
     page = registrar.get("/staff/?state=spam")
     assert shown(page) == [spam]
     assert f'href="/staff/?state=spam" aria-current="page">{translate("sv", "Spam to review")}' in page.text
+    release = "These messages were held back as spam, so no notification was sent for them. Release one that is not spam with “Not spam”: its notification then goes to the office."
+    assert translate("sv", release) in page.text
 
 
 def test_search_suits_swedish_and_finds_references_and_addresses(db, registrar):
@@ -205,6 +208,13 @@ def test_bad_filter_values_are_a_400_that_says_what(registrar, query, message):
     assert 'value="2026-13-01"' not in response.text  # a date field holds a date or nothing
 
 
+def test_a_search_longer_than_a_query_is_a_400(registrar):
+    long = registrar.get("/staff/", query_string={"q": "ord " * 60})
+    assert long.status_code == 400
+    assert translate("sv", "Search with at most %(num)d characters", num=Q_MAX) in long.text
+    assert registrar.get("/staff/", query_string={"q": "ord " * 40}).status_code == 200
+
+
 def test_htmx_gets_the_results_alone_and_a_browser_the_page(db, registrar):
     reference = store(db, "Vänortssamarbete")
     full = registrar.get("/staff/?q=vänort")
@@ -249,6 +259,8 @@ def test_a_message_due_soon_is_marked_with_its_day_and_rule(app, db, registrar):
             expected = translate("sv", "deleted on %(day)s, rule: %(rule)s", day=format_date(day, "long"), rule="spam-30")
     assert expected in page.split(f'data-reference="{soon}"', 1)[1].split("</tr>", 1)[0]
     assert "spam-30" not in page.split(f'data-reference="{later}"', 1)[1].split("</tr>", 1)[0]
+    holds.hold(db, soon, "Begäran om allmän handling", "ada@goteborg.se")  # a held message is never deleted
+    assert "spam-30" not in registrar.get("/staff/").text
 
 
 def ticked(page: str, *references: str) -> list[str]:

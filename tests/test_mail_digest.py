@@ -1,12 +1,14 @@
 """The office's daily digest of what was held back as spam: references only, never content."""
 
 import json
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 
 from tests.helpers import ntranslate, translate
 from tests.mail_helpers import make_due, outbox_rows, send, submit
+from tests.staff_helpers import sign_in
 from webapp.mail import sender as mail_sender, outbox
 from webapp.db import connect, migrations
 
@@ -57,7 +59,14 @@ def test_the_digest_mail(mail_app, smtp):
     )
     text = mail.text
     assert all(ref in text for ref in refs)
-    assert "https://internationella.example/staff/?status=spam" in text  # the list's spam view, not a shell command
+    # The list's spam view, not a shell command: followed by a signed-in reader, it lists exactly the held messages.
+    submit(mail_app, message="En riktig fråga om vänorterna")  # not spam: not in the view
+    link = re.search(r"https://internationella\.example(/staff/\S*)", text).group(1)
+    client = mail_app.test_client()
+    sign_in(client, mail_app, role="reader")
+    view = client.get(link)
+    assert view.status_code == 200
+    assert sorted(re.findall(r'data-reference="([^"]+)"', view.text)) == sorted(refs)
     assert translate(lang, "If one of them is a real message, open it in the staff area's list of spam and choose “Not spam”. It is then forwarded to this mailbox like any other message.") in text
     assert translate(lang, "Not spam") in text  # the message page's button, by its name
     assert "flask submissions" not in text

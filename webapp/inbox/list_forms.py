@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SearchField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from ..i18n import lazy_gettext as _l, published
 from .cases import STATES
@@ -10,6 +10,8 @@ from .listing import Filter
 from .names import language_label, state_name
 
 SORTS = ("newest", "oldest")
+# Each word of a search is a term of its own: a page of pasted text would be a query of hundreds.
+Q_MAX = 200
 # The years a filter's day may have: the first and last days of the calendar have no day after or before them.
 YEARS = (1900, 9998)
 # The actions a registrar may apply to ticked rows, and the button that asks for each.
@@ -20,7 +22,12 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a search changes nothing; its URL is a bookmark
 
-    q = SearchField(_l("Search"), description=_l("Words in the text, an address or a reference"), filters=[lambda v: (v or "").strip()])
+    q = SearchField(
+        _l("Search"),
+        description=_l("Words in the text, an address or a reference"),
+        filters=[lambda v: (v or "").strip()],
+        validators=[Length(max=Q_MAX, message=_l("Search with at most %(num)d characters", num=Q_MAX))],
+    )
     state = SelectField(
         _l("State"),
         choices=lambda: [("", _l("All states")), *((s, state_name(s)) for s in STATES)],

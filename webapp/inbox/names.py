@@ -2,8 +2,8 @@
 
 from datetime import date, datetime
 
-from babel import Locale
-from flask_babel import format_date, format_datetime, get_locale
+from babel import Locale, dates
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
 
 from ..i18n import lazy_gettext as _l
 
@@ -27,6 +27,12 @@ def format_day(day: date | str) -> str:
 def format_time(iso: str) -> str:
     """A stored UTC time as Gothenburg's clock showed it (the app's BABEL_DEFAULT_TIMEZONE)."""
     return format_datetime(datetime.fromisoformat(iso), "short")
+
+
+def time_formatter():
+    """format_time with the request's language and time zone looked up once, for a page of rows."""
+    locale, tzinfo = get_locale(), get_timezone()
+    return lambda iso: dates.format_datetime(datetime.fromisoformat(iso), "short", tzinfo=tzinfo, locale=locale)
 
 
 def language_label(code: str) -> str:

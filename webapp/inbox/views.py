@@ -2,6 +2,7 @@
 keyset pages, bulk actions for registrars, the exports; every look and change in the access log."""
 
 import time
+from functools import cache
 
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
@@ -12,9 +13,8 @@ from ..i18n import lazy_gettext as _l
 from ..retention import days, deletion, rules as retention_rules
 from ..staff import access_log
 from ..staff.roles import requires
-from . import cases, export, listing
+from . import cases, export, listing, names
 from .list_forms import BULK_ACTIONS, SORTS, BulkForm, FilterForm
-from .names import state_name
 from .window import window
 
 bp = Blueprint("inbox", __name__)
@@ -51,8 +51,18 @@ def shown(db, rows: list[dict]) -> list[dict]:
         until = retention_rules.warn_until(current_app, time.time())
         due = {row["reference"]: row for row in deletion.due(db, rules, until, among=ids)}
     versions = cases.versions(db, ids)
+    # Each name looked up once a page, not once a row (a page's rendering is most of its time).
+    state, language, received = cache(names.state_name), cache(names.language_label), names.time_formatter()
     return [
-        {**row, "first_line": first_line(row["message"]), "version": versions.get(row["id"], 0), "deletion": due.get(row["reference"])}
+        {
+            **row,
+            "first_line": first_line(row["message"]),
+            "version": versions.get(row["id"], 0),
+            "deletion": due.get(row["reference"]),
+            "state_label": state(row["status"]),
+            "language_label": language(row["locale"]),
+            "received": received(row["created_at"]),
+        }
         for row in rows
     ]
 
@@ -102,7 +112,7 @@ def refusal(action: str, problem: Exception) -> str:
             "not_spam": _("Not released: it is %(state)s, not spam."),
             "closed": _("Not closed: it is %(state)s."),
         }
-        return sentences[action] % {"state": state_name(problem.status)}
+        return sentences[action] % {"state": names.state_name(problem.status)}
     return _("No longer there: the retention rules may have deleted it.")
 
 

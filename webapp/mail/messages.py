@@ -203,7 +203,8 @@ def digest(row: dict, msg: EmailMessage, smtputf8: bool) -> bool:
             "",
             _("If one of them is a real message, open it in the staff area's list of spam and choose “Not spam”. It is then forwarded to this mailbox like any other message."),
             "",
-            *([f"    {link}", ""] if (link := staff_link("?status=spam")) else []),
+            # The list's own filter name (inbox/list_forms.py): the view of what was held back.
+            *([f"    {link}", ""] if (link := staff_link("?state=spam")) else []),
             _("The content of the messages is never included in this summary."),
         ]
     set_text(msg, lines, lang)
