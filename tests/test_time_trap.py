@@ -170,3 +170,20 @@ def test_a_stamp_is_what_itsdangerous_signs(app):
             key, at = new_form_key(), time.time() + n * 0.37
             assert time_trap.stamp(key, at) == time_trap.serializer().dumps([round(at, 2), key])
             assert time_trap.stamp(key, at, "another-secret-key-that-is-long-enough-too") != time_trap.stamp(key, at)
+
+
+@pytest.mark.parametrize("form_key", ["", "k", "0" * 400, "å" * 50])
+def test_a_stamp_is_read_as_itsdangerous_reads_it(app, form_key):
+    """judge() checks the current key's signature itself (loads() is slow too) and leaves the rest to
+    loads(): a compressed payload ("0" * 400 is), another key, a changed byte, a missing signature."""
+    at = round(time.time() - 60, 2)
+    with app.app_context():
+        signed = time_trap.serializer().dumps([at, form_key])
+        assert signed.startswith(".") or form_key != "0" * 400  # the compressed case is covered
+        assert time_trap.judge(signed, form_key) == time_trap.PASSED
+        assert time_trap.judge(signed, form_key + "x") == time_trap.SPAM
+        other = time_trap._serializer("another-secret-key-that-is-long-enough-too", ()).dumps([at, form_key])
+        payload, _, signature = signed.rpartition(".")
+        changed = payload[:-1] + ("B" if payload.endswith("A") else "A")
+        for forged in (other, signed[:-1], payload, payload + ".", f"{changed}.{signature}", "", "."):
+            assert time_trap.judge(forged, form_key) == time_trap.AGAIN

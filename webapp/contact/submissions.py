@@ -55,13 +55,16 @@ def store(db: Database, *, locale: str, form_key: str, status: str = "new", **fi
         # already taken leaves the table unchanged.
         with immediate(db):
             cursor = db.execute(insert, values)
-            queued = cursor.rowcount == 1 and status == "new"
+            stored = cursor.rowcount == 1
+            queued = stored and status == "new"
             if queued:
                 outbox.queue_for_submission(db, cursor.lastrowid, fields.get("email"))
-            elif cursor.rowcount == 1:
+            elif stored:
                 outbox.hold_for_digest(db, cursor.lastrowid)
         if queued:
             outbox.notify_senders()  # after the commit, so this process's sender finds the mail
+        if stored:
+            return reference  # no need to read back what was just written
         row = db.execute("SELECT reference FROM submissions WHERE idempotency_key = ?", [key]).fetchone()
         if row:
             return row[0]
