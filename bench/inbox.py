@@ -153,6 +153,9 @@ def table(results: dict) -> str:
     )
     for name, t in http["pages"].items():
         lines.append(f"    {name:<12} median {t['median_ms']:6.2f} ms  p99 {t['p99_ms']:6.2f} ms (target {TARGET_P99_MS})  {t['path']}")
+    missed = [f"{name} ({where})" for where, timings in (("in one process", results["queries"]), ("over HTTP", http["pages"]))
+              for name, t in timings.items() if t["p99_ms"] > TARGET_P99_MS]
+    lines.append(f"  target p99 at most {TARGET_P99_MS} ms: " + (f"MISSED by {', '.join(missed)}" if missed else "met"))
     return "\n".join(lines)
 
 
