@@ -65,6 +65,16 @@ def test_staff_commands_say_which_database_first(production):
     assert "3 submission(s)" in flask(production, "submissions", "list").stderr
 
 
+def test_staff_commands_never_create_a_missing_database(production, tmp_path):
+    missing = tmp_path / "nowhere" / "webapp.sqlite3"
+    missing.parent.mkdir()
+    for args in (["submissions", "list"], ["mail", "status"], ["staff", "log"]):
+        result = flask(production, *args, WEBAPP_DATABASE=str(missing))
+        assert result.returncode == 1, (args, result.stdout)
+        assert f"There is no database at {missing}" in result.stderr and "submission(s)" not in result.stdout + result.stderr
+    assert not missing.exists()
+
+
 @pytest.mark.slow  # gunicorn
 def test_gunicorn_serves_with_the_environment_files_settings(tmp_path):
     """wsgi.py reads the file too, not only the flask command: a setting only the file holds reaches the site."""

@@ -395,8 +395,18 @@ def announce() -> None:
     click.echo(f"Database: {config['DATABASE']} ({origin})", err=True)
 
 
-# The callback of a command group (`flask submissions`, `flask mail`): runs before its command.
-announce_group = with_appcontext(announce)
+@with_appcontext
+def announce_group() -> None:
+    """The callback of a command group (`flask submissions`, `mail`, `staff`): runs before its
+    command. A database that is not there is never created by them (SQLite would make an empty
+    file, and a command on the wrong host would report 0 messages as if that were true)."""
+    announce()
+    path = current_app.config["DATABASE"]
+    if not Path(path).exists():
+        raise click.ClickException(
+            f"There is no database at {path}: run `flask init-db` to create it, or name the served one"
+            " (WEBAPP_ENV_FILE, WEBAPP_DATABASE)."
+        )
 
 
 @click.command("init-db")
