@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from webapp import backups
 from webapp.contact import submissions
 from webapp.db import connect
 
@@ -139,3 +140,38 @@ def test_backup_of_a_missing_database_creates_nothing(app, runner, tmp_path):
     result = runner.invoke(args=["submissions", "backup", str(tmp_path / "b.sqlite3")])
     assert result.exit_code == 1 and "There is no database at" in result.output
     assert not (tmp_path / "elsewhere.sqlite3").exists() and not (tmp_path / "b.sqlite3").exists()
+
+
+def test_flask_check_says_when_no_backup_is_recent(app, runner, tmp_path):
+    """A nightly cron line that fails says so only in cron's mail: `flask check`, which monitoring
+    runs, fails once the newest backup is older than WEBAPP_BACKUP_MAX_AGE_HOURS."""
+    assert runner.invoke(args=["check"]).exit_code == 0  # 0, the default: not checked
+    app.config["BACKUP_MAX_AGE_HOURS"] = 26
+    none = runner.invoke(args=["check"])
+    assert none.exit_code == 1 and "No backup has been made" in none.output
+    assert runner.invoke(args=["check", "--startup"]).exit_code == 0  # never keeps the site from starting
+
+    made = runner.invoke(args=["submissions", "backup", str(tmp_path / "b.sqlite3")])
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(args=["check"]).exit_code == 0
+    db = connect(app.config["DATABASE"])
+    assert backups.last(db)["file"] == str((tmp_path / "b.sqlite3").resolve())
+    db.execute("UPDATE backups SET made_at = made_at - 27 * 3600")
+    db.conn.commit()
+    db.close()
+    old = runner.invoke(args=["check"])
+    assert old.exit_code == 1 and "The newest backup is 27 hours old" in old.output and "b.sqlite3" in old.output
+
+
+def test_a_failed_backup_is_not_recorded(app, runner, tmp_path):
+    dest = tmp_path / "b.sqlite3"
+    dest.write_text("an older backup")
+    assert runner.invoke(args=["submissions", "backup", str(dest)]).exit_code != 0
+    assert backups.last(connect(app.config["DATABASE"])) is None
+
+
+@pytest.mark.parametrize("hours", ["a day", -1, True])
+def test_the_maximum_age_must_be_hours(app, runner, hours):
+    app.config["BACKUP_MAX_AGE_HOURS"] = hours
+    result = runner.invoke(args=["check", "--startup"])
+    assert result.exit_code == 1 and "WEBAPP_BACKUP_MAX_AGE_HOURS" in result.output

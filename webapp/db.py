@@ -274,6 +274,24 @@ def m009_staff(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_backups(db: Database) -> None:
+    """Each verified copy `flask submissions backup` made (webapp/backups.py): `flask check` says
+    when the newest is older than WEBAPP_BACKUP_MAX_AGE_HOURS, since a failing cron line's
+    output goes where nobody may read it."""
+    db.execute(
+        """
+        CREATE TABLE backups (
+            id INTEGER PRIMARY KEY,
+            made_at REAL NOT NULL,
+            file TEXT NOT NULL,
+            submissions INTEGER NOT NULL
+        )
+        """
+    )
+    db["backups"].create_index(["made_at"])
+
+
 def connect(path: str | Path, timeout: float = 5.0) -> Database:
     """Open the database with the durability settings every connection needs.
 

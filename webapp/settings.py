@@ -84,6 +84,8 @@ DEFAULTS = {
     "RETENTION_RULES": [],
     # Days ahead the staff list marks, and the office's weekly warning lists, what the rules delete.
     "RETENTION_WARN_DAYS": 14,
+    # `flask check` fails when the newest `flask submissions backup` is older than this (0: not checked).
+    "BACKUP_MAX_AGE_HOURS": 0,
 }
 
 # The one file of settings on a production host: the systemd unit, wsgi.py, gunicorn.conf.py and

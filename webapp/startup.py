@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import i18n
+from . import backups, i18n
 from .db import announce, connect, pending_migrations
 from .i18n import checks as catalog_checks
 from .i18n.catalogs import Project
@@ -86,14 +86,17 @@ def problems(app) -> list[str]:
         + mail_sender.config_problems(app)
         + retention_rules.problems(app)
         + staff_checks.problems(app)
+        + backups.max_age_problems(app)
     )
 
 
-def mail_alarms(app) -> list[str]:
-    """Mail to the office that failed or waits too long: `flask check` fails, the site still serves."""
+def alarms(app) -> list[str]:
+    """Mail to the office that failed or waits too long, and a backup that is not recent:
+    `flask check` fails, the site still serves."""
     db = connect(app.config["DATABASE"], app.config["DATABASE_TIMEOUT"])
     try:
-        return outbox.alarms(db, time.time())
+        now = time.time()
+        return outbox.alarms(db, now) + backups.alarms(db, now, app.config["BACKUP_MAX_AGE_HOURS"])
     finally:
         db.close()
 
@@ -118,13 +121,14 @@ def database_contents(path: str | Path) -> tuple[str, int]:
 @with_appcontext
 def check_command(startup, database) -> None:
     """Check that the site can serve (database, migrations, catalogs, secret key, static files,
-    mail settings, retention rules) and, unless --startup, that no mail to the office failed or has waited more than an hour."""
+    mail settings, retention rules) and, unless --startup, that no mail to the office failed or has waited more than an hour
+    and that the newest backup is within WEBAPP_BACKUP_MAX_AGE_HOURS."""
     if database:
         current_app.config["DATABASE"] = database
     announce()
     found = problems(current_app)
-    # A mail alarm needs a person, but must not keep the site (and its form) from starting.
-    found += mail_alarms(current_app) if not (found or startup) else []
+    # A mail or backup alarm needs a person, but must not keep the site (and its form) from starting.
+    found += alarms(current_app) if not (found or startup) else []
     # With neither setting there is no note: the mail settings' problem above says what to set.
     config = current_app.config
     if not config["MAIL_SERVER"] and config["MAIL_FILE_DIR"] and not (current_app.debug or current_app.testing):

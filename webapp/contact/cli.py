@@ -2,6 +2,7 @@
 
 import sqlite3
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from .. import db
+from .. import backups, db
 from ..mail import outbox
 from . import export, submissions
 from ..db import get_db
@@ -124,4 +125,12 @@ def backup_command(dest, force):
         raise click.ClickException(f"The backup failed: {exc}") from None
     if integrity != "ok":
         raise click.ClickException(f"The copy {dest} failed its integrity check: {integrity}")
+    try:
+        live = db.connect(source, current_app.config["DATABASE_TIMEOUT"])
+        try:
+            backups.record(live, str(dest.resolve()), total, time.time())
+        finally:
+            live.close()
+    except sqlite3.Error as exc:  # `flask check` would then report it missing: say why now
+        raise click.ClickException(f"The copy {dest} is made and checked, but could not be recorded: {exc}") from None
     click.echo(f"Backed up {total} submission(s) to {dest} (integrity ok).")
