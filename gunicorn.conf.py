@@ -6,6 +6,8 @@ Any setting can still be changed on the command line or in GUNICORN_CMD_ARGS.
 import os
 from pathlib import Path
 
+from gunicorn import glogging
+
 # Where to listen. Behind a reverse proxy the default (loopback only) is right.
 bind = os.environ.get("WEBAPP_BIND", "127.0.0.1:5000")
 
@@ -28,6 +30,19 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # Static files, which WhiteNoise serves before Flask, are in the reverse proxy's log.
 accesslog = None
 errorlog = "-"
+
+
+class Logger(glogging.Logger):
+    """gunicorn's logger, building a request's access-log record only when there is an access log:
+    with a logging config (logconfig_json below) it builds every one and then drops it, 3 % of a
+    stored POST's time (bench/README.md)."""
+
+    def access(self, resp, req, environ, request_time):
+        if self.cfg.accesslog:
+            super().access(resp, req, environ, request_time)
+
+
+logger_class = Logger
 # Every line on stderr is JSON, gunicorn's own and the site's, from one formatter: a log shipper
 # needs one parser. (Read as a file, not imported: the master must not import the site's code,
 # or workers started by a reload would run the old version.)

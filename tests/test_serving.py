@@ -87,3 +87,27 @@ def test_gunicorn_serves_the_site_and_logs_each_request_once_as_json(gunicorn):
     for private in ("Agent/1.0", "secret"):
         assert private not in log
     assert [line for line in log.splitlines() if "127.0.0.1" in line and "Listening at: " not in line] == []
+
+
+def test_no_access_log_record_is_built_without_an_access_log(monkeypatch):
+    """gunicorn builds a request's access-log record whenever a logging config is set, then drops
+    it without an access log; gunicorn.conf.py's Logger builds none (a record needs the response:
+    built from None, it fails)."""
+    from gunicorn import glogging
+    from gunicorn.config import Config
+
+    conf = load_conf(monkeypatch)
+    cfg = Config()
+    cfg.set("logconfig_json", conf["logconfig_json"])
+    conf["logger_class"](cfg).access(None, None, None, None)
+    with pytest.raises(AttributeError):
+        glogging.Logger(cfg).access(None, None, None, None)
+
+
+@pytest.mark.slow
+def test_an_access_log_asked_for_is_written(tmp_path, assets_dir):
+    access = tmp_path / "access.log"
+    env = {"WEBAPP_ASSETS_DIR": str(assets_dir), "GUNICORN_CMD_ARGS": f"--access-logfile {access}"}
+    with LiveServer(tmp_path, env=env) as server:
+        assert get(f"{server.url}/sv/")[0] == 200
+    assert '"GET /sv/ HTTP/1.1" 200' in access.read_text()

@@ -59,10 +59,11 @@ def build(row: dict, smtputf8: bool) -> tuple[EmailMessage, Envelope, str]:
     kind = KINDS[row["kind"]]
     sender, office = messages.configured_address("MAIL_DEFAULT_SENDER"), messages.configured_address("MAIL_OFFICE")
     msg = EmailMessage(policy=messages.POLICY)
+    # As text, not Address objects: the same text in every mail is parsed once (messages.HeaderClasses).
     if sender:
-        msg["From"] = sender
+        msg["From"] = str(sender)
     if kind.to_office and office:
-        msg["To"] = office
+        msg["To"] = str(office)
     if kind.automatic:
         msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-replies must not answer
         msg["X-Auto-Response-Suppress"] = "All"  # the same for Microsoft Exchange
