@@ -6,8 +6,10 @@ from tests import helpers
 from tests.helpers import CatalogCopy, make_app
 from tests.mail_helpers import mail_config
 from tests.mail_server import SMTPServer
+from tests.staff_helpers import sign_in
 from tests.oidc_provider import oidc_provider_for  # noqa: F401 (the fixture, for every test module)
 from webapp import ROOT
+from webapp.db import connect
 from webapp.web.assets import build
 
 # The suite never reads the machine's /etc/webapp/env (the default environment file): a
@@ -38,6 +40,36 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """The database of `app`, closed after the test."""
+    database = connect(app.config["DATABASE"])
+    yield database
+    database.close()
+
+
+def _signed_in(app, email: str, role: str):
+    client = app.test_client()
+    sign_in(client, app, email, role)
+    return client
+
+
+@pytest.fixture
+def reader(app):
+    """A client of `app` signed in to the staff area as a reader."""
+    return _signed_in(app, "lars@goteborg.se", "reader")
+
+
+@pytest.fixture
+def registrar(app):
+    return _signed_in(app, "rut@goteborg.se", "registrar")
+
+
+@pytest.fixture
+def admin(app):
+    return _signed_in(app, "ada@goteborg.se", "admin")
 
 
 @pytest.fixture

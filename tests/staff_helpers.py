@@ -1,6 +1,7 @@
 """Signing in to the staff area in tests: with a one-time link (as `flask staff link` prints it),
 and a clock the tests move instead of sleeping."""
 
+import json
 import re
 import time
 
@@ -41,6 +42,11 @@ def sign_in(client, app, email="rut@goteborg.se", role="registrar"):
     response = post(client, path, client.get(path).text)
     assert response.status_code == 302, response.text
     return client.get(response.headers["Location"])
+
+
+def staff_log(app) -> list[dict]:
+    result = app.test_cli_runner().invoke(args=["staff", "log", "--json"])
+    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 
 def staff_cookie(client) -> str | None:

@@ -7,17 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from webapp.contact import submissions
-from webapp.db import connect
 from webapp.inbox import cases, export, listing
 from webapp.inbox.listing import Filter
 from webapp.retention import deletion
-
-
-@pytest.fixture
-def db(app):
-    db = connect(app.config["DATABASE"])
-    yield db
-    db.close()
 
 
 def store(db, message, *, email="", locale="sv", status="new", n=[0]):

@@ -3,7 +3,6 @@ bulk actions, exports and the access-access log rows each of them writes."""
 
 import csv
 import io
-import json
 import re
 import time
 from datetime import date, datetime, timezone
@@ -11,10 +10,9 @@ from datetime import date, datetime, timezone
 import pytest
 
 from tests.helpers import BROWSER, make_app, ntranslate, translate
-from tests.staff_helpers import post, sign_in
+from tests.staff_helpers import post, staff_log
 from tests.test_retention import SPAM_RULE
 from webapp.contact import submissions
-from webapp.db import connect
 from webapp.inbox import cases
 from webapp.inbox.list_forms import Q_MAX
 from webapp.retention import days, holds
@@ -26,27 +24,6 @@ HTMX = {"HX-Request": "true"}
 @pytest.fixture
 def app(tmp_path, assets_dir):
     return make_app(tmp_path, ASSETS_DIR=str(assets_dir), RETENTION_RULES=[SPAM_RULE])
-
-
-@pytest.fixture
-def db(app):
-    database = connect(app.config["DATABASE"])
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def registrar(app):
-    client = app.test_client()
-    sign_in(client, app, "rut@goteborg.se", "registrar")
-    return client
-
-
-@pytest.fixture
-def reader(app):
-    client = app.test_client()
-    sign_in(client, app, "lars@goteborg.se", "reader")
-    return client
 
 
 def store(db, message="Hej", *, email="", locale="sv", status="new", received: str | None = None, n=[0]) -> str:
@@ -74,11 +51,6 @@ def many(db, count: int, **values) -> list[str]:
 
 def shown(response) -> list[str]:
     return ROW.findall(response.text)
-
-
-def staff_log(app) -> list[dict]:
-    result = app.test_cli_runner().invoke(args=["staff", "log", "--json"])
-    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 
 def test_rows_newest_first_with_what_each_shows(db, registrar):

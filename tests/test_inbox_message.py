@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from tests.helpers import hidden_value, make_app, textarea, translate
-from tests.staff_helpers import post, sign_in
+from tests.staff_helpers import post, sign_in, staff_log
 from webapp import settings
 from webapp.contact import submissions
 from webapp.content import STOCKHOLM
@@ -21,28 +21,9 @@ from webapp.retention import holds
 TEXT = 'Hej <script>alert("x")</script> & <b>fet</b>\nSe https://phish.example/login\n\nمرحبا بالعالم\n' + "å" * 300
 
 
-@pytest.fixture
-def db(app):
-    database = connect(app.config["DATABASE"])
-    yield database
-    database.close()
-
-
 def store(db, message=TEXT, *, email="visitor@example.org", status="new", n=[0]):
     n[0] += 1
     return submissions.store(db, locale="fi", email=email, message=message, form_key=f"m{n[0]:031d}", status=status)
-
-
-@pytest.fixture
-def registrar(app):
-    client = app.test_client()
-    sign_in(client, app, "rut@goteborg.se", "registrar")
-    return client
-
-
-def staff_log(app) -> list[dict]:
-    result = app.test_cli_runner().invoke(args=["staff", "log", "--json"])
-    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 
 def sv(text, **variables):

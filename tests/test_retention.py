@@ -32,13 +32,6 @@ def rule(keep_days=30, applies_to="spam", counted_from="received", name="spam-30
     return Rule(name, applies_to, keep_days, counted_from, DECISION)
 
 
-@pytest.fixture
-def db(app):
-    database = connect(app.config["DATABASE"])
-    yield database
-    database.close()
-
-
 def message(db, received: float, status="spam", changed: float | None = None, text="Köp klockor", email="bot@example.org") -> str:
     """A stored submission (with its mail queued if new), received at `received`."""
     reference = submissions.store(db, locale="sv", form_key=f"{received}{text}", status=status, email=email, message=text)

@@ -8,34 +8,14 @@ from datetime import timedelta
 import pytest
 
 from tests.helpers import make_app, ntranslate, translate
-from tests.staff_helpers import post, sign_in
+from tests.staff_helpers import post, sign_in, staff_log
 from tests.test_retention import DECISION, SPAM_RULE, message
-from webapp.db import connect
 from webapp.retention import days
 
 
 @pytest.fixture
 def app(tmp_path, assets_dir):
     return make_app(tmp_path, ASSETS_DIR=str(assets_dir), RETENTION_RULES=[SPAM_RULE])
-
-
-@pytest.fixture
-def db(app):
-    database = connect(app.config["DATABASE"])
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def admin(app):
-    client = app.test_client()
-    sign_in(client, app, "ada@goteborg.se", "admin")
-    return client
-
-
-def staff_log(app) -> list[dict]:
-    result = app.test_cli_runner().invoke(args=["staff", "log", "--json"])
-    return [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
 
 
 def cli_json(app, *args):
