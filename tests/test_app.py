@@ -5,6 +5,7 @@ import stat
 
 from tests.helpers import locked_database
 from webapp import create_app
+from webapp.db import connect
 
 
 def test_config_from_environment(monkeypatch, tmp_path):
@@ -39,7 +40,19 @@ def test_secret_key_generated_once_and_kept_private(monkeypatch, tmp_path):
 def test_healthz_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json == {"status": "ok", "database": "writable", "mail_queued": 0, "mail_oldest_queued_seconds": None}
+    assert response.json == {
+        "status": "ok", "database": "writable", "mail_queued": 0, "mail_oldest_queued_seconds": None, "backup_age_seconds": None,
+    }
+
+
+def test_healthz_gives_the_newest_backups_age(app, client, runner, tmp_path):
+    assert runner.invoke(args=["submissions", "backup", str(tmp_path / "b.sqlite3")]).exit_code == 0
+    assert 0 <= client.get("/healthz").json["backup_age_seconds"] < 60
+    db = connect(app.config["DATABASE"])
+    db.execute("UPDATE backups SET made_at = made_at - 30 * 3600")
+    db.conn.commit()
+    db.close()
+    assert 30 * 3600 <= client.get("/healthz").json["backup_age_seconds"] < 30 * 3600 + 60
 
 
 def test_healthz_503_when_database_is_locked(app, client):

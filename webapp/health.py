@@ -1,9 +1,10 @@
-"""/healthz for the operators' monitoring: the database, and the mail waiting."""
+"""/healthz for the operators' monitoring: the database, the mail waiting, and the newest backup's age."""
 
 import time
 
 from flask import Blueprint, jsonify
 
+from . import backups
 from .db import get_db
 from .mail import outbox
 
@@ -18,7 +19,9 @@ def healthz():
         db = get_db()
         db.execute("BEGIN IMMEDIATE")
         db.execute("ROLLBACK")
-        mail = outbox.queued(db, time.time())
+        now = time.time()
+        mail = outbox.queued(db, now)
+        backup = backups.last(db)
     except Exception as exc:  # any failure means "not healthy", never a 500
         return jsonify(status="unavailable", database=type(exc).__name__), 503
     return jsonify(
@@ -26,6 +29,8 @@ def healthz():
         database="writable",
         mail_queued=mail["queued"],
         mail_oldest_queued_seconds=mail["oldest_queued_seconds"],
+        # None: no backup was ever recorded. Monitoring decides what is too old (flask check: WEBAPP_BACKUP_MAX_AGE_HOURS).
+        backup_age_seconds=round(now - backup["made_at"]) if backup else None,
     )
 
 
