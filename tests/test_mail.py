@@ -19,7 +19,7 @@ from babel.dates import format_datetime
 from tests.helpers import Visitor, make_app, rows, translate
 from tests.mail_helpers import OFFICE, SENDER, make_due, mail_config, outbox_rows, send, submit
 from tests.mail_server import SMTPServer, free_port
-from webapp.mail import sender as mail_sender, outbox
+from webapp.mail import messages, sender as mail_sender, outbox
 from webapp.contact import submissions
 from webapp.db import connect
 from webapp.i18n.bidi import isolated
@@ -350,6 +350,22 @@ def test_file_transport_writes_mail_a_program_opens(tmp_path, assets_dir):
     assert any(body.endswith(MESSAGE.strip() + "\n") for body in bodies)
     assert not any("/staff/" in body for body in bodies)  # no WEBAPP_PUBLIC_URL: no address to link to
     assert [r["status"] for r in outbox_rows(app)] == ["sent", "sent"]
+
+
+def test_a_senders_minute_forgets_the_visitors_addresses_kept_in_memory(mail_app, smtp):
+    # Kept for the POST and its mails only: retention's deletions must reach the workers' memory.
+    caches = [messages.visitor_address, messages.POLICY.header_factory.parsed]
+    submit(mail_app, "sv", email="kept.briefly@example.org", message="Hej")
+    assert send(mail_app) == 2
+    assert all(cache.cache_info().currsize > 0 for cache in caches)
+    sender = mail_sender.Sender(mail_app)
+    sender.run_scheduled(1_000_000.0)
+    assert [cache.cache_info().currsize for cache in caches] == [0, 0]
+    messages.visitor_address("again@example.org")
+    sender.run_scheduled(1_000_030.0)  # within the minute: not yet
+    assert messages.visitor_address.cache_info().currsize == 1
+    sender.run_scheduled(1_000_060.0)
+    assert messages.visitor_address.cache_info().currsize == 0
 
 
 def test_sender_thread_starts_and_stops(mail_app, smtp):

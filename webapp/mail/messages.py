@@ -76,6 +76,15 @@ def visitor_address(value: str | None) -> tuple[Address, bool] | None:
     return Address(username=checked.local_part, domain=checked.ascii_domain), checked.ascii_email is None
 
 
+def forget_visitors() -> None:
+    """Empty the caches that hold visitors' addresses (visitor_address's, and the kept headers:
+    a receipt's To, a notification's Reply-To). They serve one POST and the mails built just after
+    it; a worker could otherwise keep an address in memory for months, past the retention rules
+    that deleted its message. Each sender calls this once a minute (sender.run_scheduled)."""
+    visitor_address.cache_clear()
+    POLICY.header_factory.parsed.cache_clear()
+
+
 def mailbox_key(value: str) -> str:
     """One key for every spelling of a mailbox (the receipt cap counts by it): the address as the
     sender delivers to it, email_validator's local part and ASCII domain (full-width letters and

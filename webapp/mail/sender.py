@@ -19,7 +19,7 @@ from email.utils import parseaddr
 
 from email_validator import EmailNotValidError, validate_email
 
-from . import kinds, outbox
+from . import kinds, messages, outbox
 from ..db import connect
 from ..i18n import published
 from .transport import PermanentFailure, TemporaryFailure, kept, open_transport
@@ -63,12 +63,14 @@ class Sender:
         return db
 
     def run_scheduled(self, now: float | None = None) -> None:
-        """Queue the day's spam digest when it is due and run the features' scheduled tasks
-        (looked at once a minute at most; `now` for tests that move the clock)."""
+        """Forget the visitors' addresses kept in memory, queue the day's spam digest when it is
+        due and run the features' scheduled tasks (once a minute at most; `now` for tests that
+        move the clock)."""
         now = time.time() if now is None else now
         if now < self.next_scheduled_check:
             return
         self.next_scheduled_check = now + SCHEDULED_CHECK_SECONDS
+        messages.forget_visitors()
         db = self.connect()
         try:
             outbox.queue_digest(db, now, int(self.config["MAIL_DIGEST_HOUR"]))
