@@ -1,10 +1,12 @@
-"""/healthz for the operators' monitoring: the database, the mail waiting, and the newest backup's age."""
+"""/healthz for the operators' monitoring: the database, the mail waiting, the newest backup's age and the
+database disk's free space."""
 
 import time
+from pathlib import Path
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
-from . import backups
+from . import backups, disk
 from .db import get_db
 from .mail import outbox
 
@@ -22,6 +24,7 @@ def healthz():
         now = time.time()
         mail = outbox.queued(db, now)
         backup = backups.last(db)
+        free = disk.free_bytes(Path(current_app.config["DATABASE"]).parent)
     except Exception as exc:  # any failure means "not healthy", never a 500
         return jsonify(status="unavailable", database=type(exc).__name__), 503
     return jsonify(
@@ -31,6 +34,8 @@ def healthz():
         mail_oldest_queued_seconds=mail["oldest_queued_seconds"],
         # None: no backup was ever recorded. Monitoring decides what is too old (flask check: WEBAPP_BACKUP_MAX_AGE_HOURS).
         backup_age_seconds=round(now - backup["made_at"]) if backup else None,
+        # flask check fails below WEBAPP_DISK_MIN_FREE_MB; a full disk fails every submission.
+        disk_free_bytes=free,
     )
 
 

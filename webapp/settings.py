@@ -86,6 +86,8 @@ DEFAULTS = {
     "RETENTION_WARN_DAYS": 14,
     # `flask check` fails when the newest `flask submissions backup` is older than this (0: not checked).
     "BACKUP_MAX_AGE_HOURS": 0,
+    # `flask check` fails when the database's disk, or the newest backup's, has less free (0: not checked).
+    "DISK_MIN_FREE_MB": 100,
 }
 
 # The one file of settings on a production host: the systemd unit, wsgi.py, gunicorn.conf.py and

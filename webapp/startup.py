@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import backups, i18n
+from . import backups, disk, i18n
 from .db import announce, connect, pending_migrations
 from .i18n import checks as catalog_checks
 from .i18n.catalogs import Project
@@ -87,16 +87,22 @@ def problems(app) -> list[str]:
         + retention_rules.problems(app)
         + staff_checks.problems(app)
         + backups.max_age_problems(app)
+        + disk.min_free_problems(app)
     )
 
 
 def alarms(app) -> list[str]:
-    """Mail to the office that failed or waits too long, and a backup that is not recent:
-    `flask check` fails, the site still serves."""
-    db = connect(app.config["DATABASE"], app.config["DATABASE_TIMEOUT"])
+    """Mail to the office that failed or waits too long, a backup that is not recent, a disk
+    nearly full: `flask check` fails, the site still serves."""
+    config = app.config
+    db = connect(config["DATABASE"], config["DATABASE_TIMEOUT"])
     try:
         now = time.time()
-        return outbox.alarms(db, now) + backups.alarms(db, now, app.config["BACKUP_MAX_AGE_HOURS"])
+        return (
+            outbox.alarms(db, now)
+            + backups.alarms(db, now, config["BACKUP_MAX_AGE_HOURS"])
+            + disk.alarms(config["DATABASE"], db, config["DISK_MIN_FREE_MB"])
+        )
     finally:
         db.close()
 
@@ -121,13 +127,13 @@ def database_contents(path: str | Path) -> tuple[str, int]:
 @with_appcontext
 def check_command(startup, database) -> None:
     """Check that the site can serve (database, migrations, catalogs, secret key, static files,
-    mail settings, retention rules) and, unless --startup, that no mail to the office failed or has waited more than an hour
-    and that the newest backup is within WEBAPP_BACKUP_MAX_AGE_HOURS."""
+    mail settings, retention rules) and, unless --startup, that no mail to the office failed or has waited more than an hour,
+    that the newest backup is within WEBAPP_BACKUP_MAX_AGE_HOURS and that the disks have WEBAPP_DISK_MIN_FREE_MB free."""
     if database:
         current_app.config["DATABASE"] = database
     announce()
     found = problems(current_app)
-    # A mail or backup alarm needs a person, but must not keep the site (and its form) from starting.
+    # A mail, backup or disk alarm needs a person, but must not keep the site (and its form) from starting.
     found += alarms(current_app) if not (found or startup) else []
     # With neither setting there is no note: the mail settings' problem above says what to set.
     config = current_app.config
