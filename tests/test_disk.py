@@ -90,7 +90,8 @@ def test_a_disk_that_fills_up(tmp_path, assets_dir):
     result = subprocess.run(
         command + [str(folder), str(ROOT), sys.executable, str(assets_dir)], capture_output=True, text=True, timeout=300
     )
-    if result.returncode != 0 and "mount" in result.stderr and "ermission denied" in result.stderr + "ermitted":
+    refused = ("Operation not permitted", "Permission denied", "unshare failed")
+    if result.returncode != 0 and any(reason in result.stderr for reason in refused) and "Traceback" not in result.stderr:
         pytest.skip(f"this machine lets the tests mount nothing: {result.stderr.strip()}")
     assert result.returncode == 0, result.stderr
     answers = json.loads(result.stdout.splitlines()[-1])
