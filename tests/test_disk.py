@@ -1,13 +1,19 @@
 """A disk nearly full: `flask check` says so while there is room (WEBAPP_DISK_MIN_FREE_MB), for the
 database's disk and the newest backup's, and /healthz gives the database disk's free bytes."""
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import translate
+
 MB = 2**20
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_mb(folder) -> float:
@@ -72,3 +78,31 @@ def test_healthz_gives_the_database_disks_free_bytes(app, client):
     reported = client.get("/healthz").json["disk_free_bytes"]
     # Other programs write meanwhile: the same figure within a few megabytes.
     assert abs(reported - shutil.disk_usage(database_folder(app)).free) < 64 * MB
+
+
+def test_a_disk_that_fills_up(tmp_path, assets_dir):
+    """For real: a tmpfs of 4 MB over a folder, in a mount namespace of the test's own (unshare),
+    filled to the last byte (tests/full_disk.py)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    script = 'mount -t tmpfs -o size=4m webapp-test "$1" && cd "$2" && exec "$3" -m tests.full_disk "$1" "$4"'
+    command = ["unshare", "--mount", "--propagation", "private", "sh", "-c", script, "sh"]
+    result = subprocess.run(
+        command + [str(folder), str(ROOT), sys.executable, str(assets_dir)], capture_output=True, text=True, timeout=300
+    )
+    refused = ("Operation not permitted", "Permission denied", "unshare failed")
+    if result.returncode != 0 and any(reason in result.stderr for reason in refused) and "Traceback" not in result.stderr:
+        pytest.skip(f"this machine lets the tests mount nothing: {result.stderr.strip()}")
+    assert result.returncode == 0, result.stderr
+    answers = json.loads(result.stdout.splitlines()[-1])
+    # The visitor is asked to send again later, with the text kept; nothing half-stored.
+    assert answers["health_before"] == 200
+    assert answers["full_status"] == 503 and answers["full_text_kept"] and answers["stored_while_full"] == 0
+    # Monitoring sees it at once: /healthz says the site cannot take messages, flask check names the disk.
+    status, health = answers["health_full"]
+    assert status == 503 and health["database"] == "disk full" and health["disk_free_bytes"] < MB
+    exit_code, output = answers["check_full"]
+    assert exit_code == 1 and f"free on the disk that holds {folder}, less than WEBAPP_DISK_MIN_FREE_MB" in output
+    # Room again: the same form goes through, once.
+    assert answers["again_status"] == 303 and answers["health_after"] == 200
+    assert answers["stored"] == ["Skickat när disken var full, sparat när den inte längre var det."]

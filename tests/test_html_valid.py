@@ -81,6 +81,8 @@ def message_documents(app, client, lang) -> dict[str, tuple[str, str]]:
         submissions.store(db, locale=lang, email=email, message=text, form_key=f"{lang}-{status}".ljust(32, "0"), status=status)
         for email, status in (("a@example.org", "new"), ("", "spam"), ("b@example.org", "new"))
     )
+    holds.hold(db, held, "Överklagande", "ada@goteborg.se")  # held once before, then lifted: both shown
+    holds.unhold(db, held, "ada@goteborg.se")
     holds.hold(db, held, "Begäran om allmän handling", "ada@goteborg.se")
     db.close()
     documents = {}

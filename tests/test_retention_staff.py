@@ -3,13 +3,15 @@ preview` says), holds set and lifted there, the deletion log; each look and chan
 
 import json
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from babel.dates import format_datetime
 
 from tests.helpers import make_app, ntranslate, translate
 from tests.staff_helpers import post, sign_in, staff_log
 from tests.test_retention import DECISION, SPAM_RULE, message
+from webapp.content import STOCKHOLM
 from webapp.retention import days
 
 
@@ -66,6 +68,16 @@ def test_an_admin_holds_a_message_and_the_rules_leave_it(app, db, admin):
     assert response.status_code == 302
     assert cli_json(app, "holds") == []
     assert [e["references"] for e in staff_log(app) if e["action"] == "unhold"] == [[reference]]
+
+    # The message's own page keeps the lifted hold: who set it and who lifted it, when, and why.
+    (row,) = db["retention_holds"].rows
+    shown = admin.get(f"/staff/messages/{reference}").text
+    held, lifted = (format_datetime(datetime.fromisoformat(row[at]), "short", tzinfo=STOCKHOLM, locale="sv") for at in ("held_at", "lifted_at"))
+    assert translate("sv", "Held from %(held)s to %(lifted)s by %(person)s, lifted by %(lifter)s. Why: %(reason)s") % {
+        "held": held, "lifted": lifted, "person": "<bdi>ada@goteborg.se</bdi>", "lifter": "<bdi>ada@goteborg.se</bdi>",
+        "reason": "<bdi>Begäran om allmän handling, dnr SLK-2026-12</bdi>",
+    } in shown
+    assert translate("sv", "Not held") in shown
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,11 @@ from sqlite_utils import Database
 from . import backups
 
 
+# Less free than this on the database's disk and a submission, its search index and its mails may
+# not fit: /healthz then says the site cannot take messages.
+FULL_BELOW_BYTES = 2**20
+
+
 def free_bytes(folder: str | Path) -> int:
     """What the site's user may still write there (the blocks reserved for root left out)."""
     return shutil.disk_usage(folder).free

@@ -15,8 +15,8 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database takes a write lock, 503 when it cannot. Mail waiting (an SMTP
-    server down) does not make the site unhealthy: the form works and keeps it queued."""
+    """200 when the database takes a write lock and its disk has room, 503 when not. Mail waiting
+    (an SMTP server down) does not make the site unhealthy: the form works and keeps it queued."""
     try:
         db = get_db()
         db.execute("BEGIN IMMEDIATE")
@@ -27,6 +27,8 @@ def healthz():
         free = disk.free_bytes(Path(current_app.config["DATABASE"]).parent)
     except Exception as exc:  # any failure means "not healthy", never a 500
         return jsonify(status="unavailable", database=type(exc).__name__), 503
+    if free < disk.FULL_BELOW_BYTES:
+        return jsonify(status="unavailable", database="disk full", disk_free_bytes=free), 503
     return jsonify(
         status="ok",
         database="writable",

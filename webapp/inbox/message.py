@@ -90,7 +90,7 @@ def page(reference: str, typed=None, action: str | None = None, conflict=None, p
         "case": case,
         "history": cases.history(db, message["id"]),
         "mail": outbox.for_submission(db, message["id"]),
-        "hold": holds.active(db, message["id"]),
+        "holds": holds.history(db, message["id"]),
         "forms": forms,
         "typed": typed,
         # Sent for an action the state no longer allows: shown in the conflict's answer, not lost.
