@@ -4,6 +4,7 @@ import re
 import sqlite3
 import stat
 import threading
+import time
 
 import pytest
 
@@ -161,6 +162,16 @@ def test_flask_check_says_when_no_backup_is_recent(app, runner, tmp_path):
     db.close()
     old = runner.invoke(args=["check"])
     assert old.exit_code == 1 and "The newest backup is 27 hours old" in old.output and "b.sqlite3" in old.output
+
+
+def test_an_age_under_the_hour_is_not_said_as_0_hours(app):
+    """A small maximum (0.001 hours, to try the alarm) must not read "0 hours old, more than 0.001"."""
+    db = connect(app.config["DATABASE"])
+    now = time.time()
+    backups.record(db, "/var/backups/webapp/b.sqlite3", 0, now - 36)
+    (alarm,) = backups.alarms(db, now, 0.001)
+    db.close()
+    assert alarm.startswith("The newest backup is 0.01 hours old (") and "(0.001)" in alarm
 
 
 def test_a_failed_backup_is_not_recorded(app, runner, tmp_path):

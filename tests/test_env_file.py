@@ -58,7 +58,7 @@ def test_the_cron_backup_copies_the_production_database(production, tmp_path):
 
 def test_staff_commands_say_which_database_first(production):
     _, data, _ = production
-    for args in (["submissions", "list"], ["mail", "status"], ["check", "--startup"], ["init-db"]):
+    for args in (["submissions", "list"], ["mail", "status"], ["staff", "log"], ["retention", "holds"], ["check", "--startup"], ["init-db"]):
         result = flask(production, *args)
         first = (result.stderr + result.stdout).splitlines()[0]
         assert first.startswith(f"Database: {data / 'webapp.sqlite3'}"), (args, result.stderr)
@@ -68,7 +68,7 @@ def test_staff_commands_say_which_database_first(production):
 def test_staff_commands_never_create_a_missing_database(production, tmp_path):
     missing = tmp_path / "nowhere" / "webapp.sqlite3"
     missing.parent.mkdir()
-    for args in (["submissions", "list"], ["mail", "status"], ["staff", "log"]):
+    for args in (["submissions", "list"], ["mail", "status"], ["staff", "log"], ["retention", "holds"]):
         result = flask(production, *args, WEBAPP_DATABASE=str(missing))
         assert result.returncode == 1, (args, result.stdout)
         assert f"There is no database at {missing}" in result.stderr and "submission(s)" not in result.stdout + result.stderr

@@ -62,11 +62,21 @@ def test_hold_and_unhold(ruled, spam):
     assert "Deleted 0 message(s)" in invoke(ruled, "retention", "apply").stdout
     again = ruled.test_cli_runner().invoke(args=["retention", "hold", spam[0], "--reason", "x"])
     assert again.exit_code == 1 and "already held" in again.output
-    lifted = invoke(ruled, "retention", "unhold", spam[0])
-    assert getpass.getuser() in lifted.stdout
+    lifted = ruled.test_cli_runner().invoke(args=["retention", "unhold", spam[0]], env={"SUDO_USER": None})
+    assert lifted.exit_code == 0 and f"by {getpass.getuser()})" in lifted.stdout
     assert "Deleted 1 message(s)" in invoke(ruled, "retention", "apply").stdout
     missing = ruled.test_cli_runner().invoke(args=["retention", "unhold", "GBG-0000-0000"])
     assert missing.exit_code == 1 and "No submission" in missing.output
+
+
+def test_under_sudo_the_record_names_who_ran_it_not_the_sites_user(ruled, spam):
+    """On the host every command runs as `sudo -u webapp`, which sets LOGNAME and USER to the site's user."""
+    env = {"SUDO_USER": "anna", "LOGNAME": "webapp", "USER": "webapp"}
+    held = ruled.test_cli_runner().invoke(args=["retention", "hold", spam[0], "--reason", "Överklagande"], env=env)
+    assert held.exit_code == 0 and "by anna)" in held.stdout, held.output
+    purged = ruled.test_cli_runner().invoke(args=["submissions", "purge", "--older-than", "20", "--yes", "--decision", DECISION], env=env)
+    assert purged.exit_code == 0, purged.output
+    assert [row["deleted_by"] for row in json.loads(invoke(ruled, "retention", "log", "--json").stdout)] == ["anna"]
 
 
 def test_without_rules_apply_and_preview_say_nothing_is_deleted_automatically(app, spam):
@@ -100,4 +110,5 @@ def test_apply_goes_in_batches_and_says_so(ruled, monkeypatch):
         message(db, old, text=f"Spam {n}")
     db.close()
     result = invoke(ruled, "retention", "apply")
-    assert result.stderr.splitlines() == ["deleted 2", "deleted 4", "deleted 5"]
+    database, *progress = result.stderr.splitlines()
+    assert database.startswith("Database: ") and progress == ["deleted 2", "deleted 4", "deleted 5"]

@@ -34,7 +34,7 @@ def alarms(db: Database, now: float, max_hours: float) -> list[str]:
         return []
     made = datetime.fromtimestamp(newest["made_at"], timezone.utc).isoformat(timespec="seconds")
     return [
-        f"The newest backup is {age:.0f} hours old ({made}, {newest['file']}), more than WEBAPP_BACKUP_MAX_AGE_HOURS"
+        f"The newest backup is {age:.3g} hours old ({made}, {newest['file']}), more than WEBAPP_BACKUP_MAX_AGE_HOURS"
         f" ({max_hours:g}): check the nightly cron line (README \"Backups\")."
     ]
 

@@ -3,6 +3,7 @@ and `flask submissions purge`, the operator's deletion, which create_app adds to
 
 import getpass
 import json
+import os
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -10,16 +11,19 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from ..db import get_db
+from ..db import announce_group, get_db
 from . import days, deletion, holds, rules as retention_rules
 
-cli = AppGroup("retention", help="The archive rules: holds, the deletion log, preview and apply.")
+cli = AppGroup("retention", help="The archive rules: holds, the deletion log, preview and apply.", callback=announce_group)
+
+
+def operator() -> str:
+    # On the host commands run as `sudo -u webapp`: the record names whoever ran sudo, not the site's user.
+    return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
 def by_option(f):
-    return click.option(
-        "--by", default=getpass.getuser, show_default="your login name", help="Who does this, for the record."
-    )(f)
+    return click.option("--by", default=operator, show_default="your login name", help="Who does this, for the record.")(f)
 
 
 def json_option(f):
