@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import stat
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -59,6 +60,15 @@ def test_export_csv_neutralises_formulas(runner, stored, tmp_path):
     assert by_ref[stored["formula"]]["message"] == "'=HYPERLINK(\"http://evil\")"
     assert by_ref[stored["plain"]]["message"] == "Hej\nandra raden"
     assert stored["spam"] not in by_ref
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600  # every address is in it, as in a backup
+
+
+def test_an_export_that_cannot_be_written_says_so(runner, stored, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    out = tmp_path / "a-file" / "export.csv"
+    result = runner.invoke(args=["submissions", "export", "--output", str(out)])
+    assert result.exit_code == 1 and f"Cannot write {out}" in result.output and "Traceback" not in result.output
+    assert list(tmp_path.rglob("*.partial")) == []
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])

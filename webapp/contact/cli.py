@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from .. import backups, db
+from ..atomic_write import replacing
 from ..mail import outbox
 from . import export, submissions
 from ..db import get_db
@@ -80,14 +81,24 @@ def export_command(fmt, output, since, status):
     total = submissions.count(db, since=since, status=status)
     rows = submissions.select(db, since=since, status=status)
     columns = submissions.columns(db)
-    out = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
-    try:
+
+    def write(out):
         # The progress bar goes to stderr, so it never mixes with exported data.
         with click.progressbar(rows, length=total, label="Exporting", file=sys.stderr) as bar:
             export.write(out, fmt, columns, bar)
-    finally:
-        if output:
-            out.close()
+
+    if not output:
+        write(sys.stdout)
+    else:
+        try:
+            # Whole or not at all, and readable by its owner only, like a backup: it holds every address.
+            with replacing(output, mode=0o600) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
+                write(out)
+        except OSError as exc:
+            raise click.ClickException(
+                f"Cannot write {output} ({exc.strerror}). Name a file in a folder you may write to,"
+                " or leave out --output and redirect the output (> file)."
+            ) from None
     click.echo(f"Exported {total} submission(s)" + (f" to {output}" if output else ""), err=True)
 
 
