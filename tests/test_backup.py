@@ -174,6 +174,13 @@ def test_an_age_under_the_hour_is_not_said_as_0_hours(app):
     assert alarm.startswith("The newest backup is 0.01 hours old (") and "(0.001)" in alarm
 
 
+def test_a_destination_it_cannot_write_is_a_sentence(app, runner, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = runner.invoke(args=["submissions", "backup", str(tmp_path / "a-file" / "b.sqlite3")])
+    assert result.exit_code == 1 and "The backup failed:" in result.output and "Traceback" not in result.output
+    assert backups.last(connect(app.config["DATABASE"])) is None
+
+
 def test_a_failed_backup_is_not_recorded(app, runner, tmp_path):
     dest = tmp_path / "b.sqlite3"
     dest.write_text("an older backup")

@@ -132,7 +132,7 @@ def backup_command(dest, force):
             total = copy.execute("SELECT count(*) FROM submissions").fetchone()[0]
         finally:
             copy.close()
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:  # OSError: a folder it may not write to, a full disk
         raise click.ClickException(f"The backup failed: {exc}") from None
     if integrity != "ok":
         raise click.ClickException(f"The copy {dest} failed its integrity check: {integrity}")
